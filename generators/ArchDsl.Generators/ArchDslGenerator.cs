@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Evaluation;
+using ArchDsl.Generators.Emitting;
+using ArchDsl.Generators.Reading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ArchDsl.Generators;
+
+/// <summary>What one declaration produces: a source file (or none, when it has errors) and findings.</summary>
+internal sealed record Generated(string HintName, string? Source, EquatableArray<Finding> Findings);
+
+/// <summary>A declaration as read, with every block it reaches: the pipeline's cached input.</summary>
+internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> Blocks);
+
+/// <summary>
+/// Emits a TorchSharp module for every [Model] and [Block] class. Each class is read once into plain
+/// records; evaluation and emission run only when those records change.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ArchDslGenerator : IIncrementalGenerator
+{
+    public const string ReadModelStep = "ReadModel";
+    public const string ReadBlockStep = "ReadBlock";
+    public const string EmitModelStep = "EmitModel";
+    public const string EmitBlockStep = "EmitBlock";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, ct) => Read(ctx, ct))
+            .WithTrackingName(ReadModelStep);
+        var blocks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(DeclarationReader.BlockAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, ct) => Read(ctx, ct))
+            .WithTrackingName(ReadBlockStep);
+
+        var modelOutputs = models.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
+        var blockOutputs = blocks.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
+
+        context.RegisterSourceOutput(modelOutputs, static (spc, g) => Output(spc, g));
+        context.RegisterSourceOutput(blockOutputs, static (spc, g) => Output(spc, g));
+    }
+
+    private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
+        var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
+        return new Declaration(root, blocks);
+    }
+
+    internal static Generated? EmitModel(Declaration? d, CancellationToken ct)
+    {
+        if (d is null) return null;
+        var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
+        ct.ThrowIfCancellationRequested();
+        string? source = plan.HasErrors ? null : ModuleEmitter.EmitModel(plan);
+        return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+    }
+
+    internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
+    {
+        if (d is null || d.Root.IsModel) return null;
+        var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
+        ct.ThrowIfCancellationRequested();
+        string? source = plan.HasErrors ? null : ModuleEmitter.EmitBlock(plan);
+        return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+    }
+
+    private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
+
+    private static void Output(SourceProductionContext spc, Generated? g)
+    {
+        if (g is null) return;
+        foreach (var f in g.Findings)
+            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), DeclarationReader.ToLocation(f.Span), f.Args.ToArray()));
+        if (g.Source != null) spc.AddSource(g.HintName, g.Source);
+    }
+}
+
+/// <summary>Roslyn descriptors made from the core's rules (texts and ids live in the core).</summary>
+public static class Descriptors
+{
+    private static readonly ConcurrentDictionary<string, DiagnosticDescriptor> Cache = new();
+
+    public static DiagnosticDescriptor For(string id) => Cache.GetOrAdd(id, static key => Make(Rules.ById(key)!));
+
+    public static DiagnosticDescriptor For(Rule rule) => For(rule.Id);
+
+    private static DiagnosticDescriptor Make(Rule r) => new(
+        r.Id, r.Title, r.MessageFormat, r.Category,
+        r.Severity switch
+        {
+            Severity.Error => DiagnosticSeverity.Error,
+            Severity.Warning => DiagnosticSeverity.Warning,
+            Severity.Info => DiagnosticSeverity.Info,
+            _ => DiagnosticSeverity.Hidden,
+        },
+        isEnabledByDefault: true, description: r.Description, helpLinkUri: r.HelpLink);
+
+    public static IEnumerable<DiagnosticDescriptor> All()
+    {
+        foreach (var r in Rules.All) yield return For(r.Id);
+    }
+}

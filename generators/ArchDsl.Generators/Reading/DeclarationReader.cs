@@ -1,0 +1,217 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ArchDsl.Core.Declarations;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ArchDsl.Generators.Reading;
+
+/// <summary>
+/// Turns an attributed class into the core's plain declaration records. This is the only place that
+/// looks at Roslyn symbols; everything after it works on values.
+/// </summary>
+public static class DeclarationReader
+{
+    public const string AttributeNamespace = "ArchDsl";
+    public const string ModelAttribute = "ArchDsl.ModelAttribute";
+    public const string BlockAttribute = "ArchDsl.BlockAttribute";
+
+    private static readonly SymbolDisplayFormat FullName = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.None);
+
+    public static string NameOf(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullName);
+
+    /// <summary>A model or block and every block it reaches through Stage and Use.</summary>
+    public static (ModuleDecl Root, EquatableArray<ModuleDecl> Blocks) ReadWithBlocks(INamedTypeSymbol type, CancellationToken ct)
+    {
+        var root = Read(type, ct);
+        var blocks = new List<ModuleDecl>();
+        var seen = new HashSet<string> { root.FullName };
+        var queue = new Queue<INamedTypeSymbol>();
+        Enqueue(type, queue);
+        while (queue.Count > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            var t = queue.Dequeue();
+            if (!seen.Add(NameOf(t))) continue;
+            if (!t.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttribute)) continue;
+            blocks.Add(Read(t, ct));
+            Enqueue(t, queue);
+        }
+        blocks.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
+        return (root, new EquatableArray<ModuleDecl>(blocks.ToArray()));
+    }
+
+    private static void Enqueue(INamedTypeSymbol type, Queue<INamedTypeSymbol> queue)
+    {
+        foreach (var field in Fields(type))
+            foreach (var a in field.GetAttributes())
+                foreach (var arg in a.ConstructorArguments)
+                    if (arg.Kind == TypedConstantKind.Type && arg.Value is INamedTypeSymbol t)
+                        queue.Enqueue(t);
+    }
+
+    private static IEnumerable<IFieldSymbol> Fields(INamedTypeSymbol type) =>
+        type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared && !f.IsStatic && !f.IsConst);
+
+    public static ModuleDecl Read(INamedTypeSymbol type, CancellationToken ct)
+    {
+        var classAttributes = new List<AttributeDecl>();
+        bool isModel = false;
+        foreach (var a in type.GetAttributes())
+        {
+            if (!IsOurs(a)) continue;
+            var decl = ReadAttribute(a, ct);
+            if (decl.Name == "Model") isModel = true;
+            classAttributes.Add(decl);
+        }
+
+        var members = new List<MemberDecl>();
+        foreach (var field in Fields(type))
+        {
+            var attrs = new List<AttributeDecl>();
+            foreach (var a in field.GetAttributes())
+                if (IsOurs(a)) attrs.Add(ReadAttribute(a, ct));
+            if (attrs.Count == 0) continue;
+            var syntax = field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct);
+            members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax)));
+        }
+
+        bool isPartial = false;
+        SyntaxNode? identifierHolder = null;
+        foreach (var r in type.DeclaringSyntaxReferences)
+            if (r.GetSyntax(ct) is ClassDeclarationSyntax cds)
+            {
+                identifierHolder ??= cds;
+                if (cds.Modifiers.Any(m => m.Text == "partial")) isPartial = true;
+            }
+
+        var baseType = type.BaseType;
+        bool foreignBase = baseType != null && baseType.SpecialType != SpecialType.System_Object &&
+                           !NameOf(baseType).StartsWith("TorchSharp.torch.nn.Module<", System.StringComparison.Ordinal);
+
+        var span = identifierHolder is ClassDeclarationSyntax c ? SpanOf(c.Identifier) : SourceSpan.None;
+        return new ModuleDecl(
+            type.Name,
+            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            NameOf(type),
+            isModel,
+            type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+            isPartial,
+            type.ContainingType != null,
+            type.TypeParameters.Length > 0,
+            foreignBase,
+            new EquatableArray<AttributeDecl>(classAttributes.ToArray()),
+            new EquatableArray<MemberDecl>(members.ToArray()),
+            span);
+    }
+
+    private static bool IsOurs(AttributeData a) =>
+        a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == AttributeNamespace && c.Name.EndsWith("Attribute", System.StringComparison.Ordinal);
+
+    private static AttributeDecl ReadAttribute(AttributeData a, CancellationToken ct)
+    {
+        var name = a.AttributeClass!.Name;
+        name = name.Substring(0, name.Length - "Attribute".Length);
+        var syntax = a.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        var args = syntax?.ArgumentList?.Arguments ?? default;
+        var positionalSyntax = args.Where(x => x.NameEquals is null && x.NameColon is null).ToList();
+        var attrSpan = SpanOf(syntax);
+
+        var positional = new List<ArgValue>();
+        for (int i = 0; i < a.ConstructorArguments.Length; i++)
+        {
+            var tc = a.ConstructorArguments[i];
+            // A params array spans the remaining syntax arguments; otherwise one argument each.
+            SourceSpan span = attrSpan;
+            if (i < positionalSyntax.Count)
+            {
+                span = SpanOf(positionalSyntax[i]);
+                if (tc.Kind == TypedConstantKind.Array && i == a.ConstructorArguments.Length - 1 && positionalSyntax.Count > i + 1)
+                    span = Merge(span, SpanOf(positionalSyntax[positionalSyntax.Count - 1]));
+            }
+            else if (i >= positionalSyntax.Count)
+            {
+                // Optional constructor argument left at its default: not written, so not passed on.
+                if (a.AttributeConstructor is { } ctor && i < ctor.Parameters.Length && ctor.Parameters[i].HasExplicitDefaultValue)
+                    continue;
+            }
+            positional.Add(Convert(tc, span));
+        }
+
+        var named = new List<NamedArg>();
+        foreach (var kv in a.NamedArguments)
+        {
+            var s = args.FirstOrDefault(x => x.NameEquals?.Name.Identifier.Text == kv.Key);
+            named.Add(new NamedArg(kv.Key, Convert(kv.Value, s is null ? attrSpan : SpanOf(s))));
+        }
+        return new AttributeDecl(name, new EquatableArray<ArgValue>(positional.ToArray()), new EquatableArray<NamedArg>(named.ToArray()), attrSpan);
+    }
+
+    private static ArgValue Convert(TypedConstant tc, SourceSpan span)
+    {
+        switch (tc.Kind)
+        {
+            case TypedConstantKind.Primitive:
+                return tc.Value switch
+                {
+                    int i => ArgValue.OfInt(i, span),
+                    long l => ArgValue.OfInt(l, span),
+                    short s => ArgValue.OfInt(s, span),
+                    byte b => ArgValue.OfInt(b, span),
+                    double d => ArgValue.OfDouble(d, span),
+                    float f => ArgValue.OfDouble(f, span),
+                    bool b => ArgValue.OfBool(b, span),
+                    string s => ArgValue.OfString(s, span),
+                    null => ArgValue.OfNull(span),
+                    _ => ArgValue.OfError(span),
+                };
+            case TypedConstantKind.Enum:
+                if (tc.Type is INamedTypeSymbol e)
+                    foreach (var m in e.GetMembers().OfType<IFieldSymbol>())
+                        if (m.HasConstantValue && Equals(m.ConstantValue, tc.Value))
+                            return ArgValue.OfEnum(m.Name, System.Convert.ToInt64(tc.Value, System.Globalization.CultureInfo.InvariantCulture), span);
+                return ArgValue.OfError(span);
+            case TypedConstantKind.Type:
+                return tc.Value is ITypeSymbol t ? ArgValue.OfType(NameOf(t), span) : ArgValue.OfError(span);
+            case TypedConstantKind.Array:
+                if (tc.IsNull) return ArgValue.OfNull(span);
+                var values = new List<long>();
+                foreach (var item in tc.Values)
+                {
+                    if (item.Value is int i) values.Add(i);
+                    else if (item.Value is long l) values.Add(l);
+                    else return ArgValue.OfError(span);
+                }
+                return ArgValue.OfInts(values.ToArray(), span);
+            default:
+                return ArgValue.OfError(span);
+        }
+    }
+
+    public static SourceSpan SpanOf(SyntaxNode? node) => node is null ? SourceSpan.None : SpanOf(node.GetLocation());
+
+    public static SourceSpan SpanOf(SyntaxToken token) => SpanOf(token.GetLocation());
+
+    public static SourceSpan SpanOf(Location location)
+    {
+        var line = location.GetLineSpan();
+        return new SourceSpan(line.Path ?? "", location.SourceSpan.Start, location.SourceSpan.Length,
+            line.StartLinePosition.Line, line.StartLinePosition.Character, line.EndLinePosition.Line, line.EndLinePosition.Character);
+    }
+
+    private static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
+        new(a.Path, a.Start, b.Start + b.Length - a.Start, a.StartLine, a.StartColumn, b.EndLine, b.EndColumn);
+
+    /// <summary>The Roslyn location of a core span.</summary>
+    public static Location ToLocation(SourceSpan span) =>
+        span.IsNone
+            ? Location.None
+            : Location.Create(span.Path, new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, span.Length),
+                new Microsoft.CodeAnalysis.Text.LinePositionSpan(
+                    new Microsoft.CodeAnalysis.Text.LinePosition(span.StartLine, span.StartColumn),
+                    new Microsoft.CodeAnalysis.Text.LinePosition(span.EndLine, span.EndColumn)));
+}

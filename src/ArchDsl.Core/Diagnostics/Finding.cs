@@ -1,0 +1,26 @@
+using System.Globalization;
+using ArchDsl.Core.Declarations;
+
+namespace ArchDsl.Core.Diagnostics;
+
+/// <summary>A diagnostic found by the core: rule id, place and message arguments, all plain data.</summary>
+public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> Args)
+{
+    public static Finding Of(Rule rule, SourceSpan span, params object[] args)
+    {
+        var text = new string[args.Length];
+        for (int i = 0; i < args.Length; i++)
+            text[i] = args[i] switch
+            {
+                long l => l.ToString("N0", CultureInfo.InvariantCulture),
+                int n => n.ToString(CultureInfo.InvariantCulture),
+                double d => d.ToString("R", CultureInfo.InvariantCulture),
+                _ => args[i]?.ToString() ?? "",
+            };
+        return new Finding(rule.Id, span, new EquatableArray<string>(text));
+    }
+
+    public Rule Rule => Rules.ById(Id)!;
+
+    public string Message => string.Format(CultureInfo.InvariantCulture, Rule.MessageFormat, Args.ToArray());
+}

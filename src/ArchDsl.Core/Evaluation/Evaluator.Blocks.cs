@@ -1,0 +1,364 @@
+using System;
+using System.Collections.Generic;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Layers;
+using ArchDsl.Core.Shapes;
+
+namespace ArchDsl.Core.Evaluation;
+
+public static partial class Evaluator
+{
+    /// <summary>
+    /// A block's constructor signature, found by evaluating the block symbolically. When
+    /// <paramref name="layers"/> is given, the symbolic layers are kept (the block's own plan).
+    /// Returns null when the block is already being evaluated (it contains itself).
+    /// </summary>
+    private static BlockSignature? Signature(Session s, ModuleDecl block, bool muted, List<LayerNode>? layers)
+    {
+        if (layers is null && s.TryGetSignature(block.FullName, out var cached)) return cached;
+        if (!s.Enter(block.FullName)) return null;
+        if (muted) s.Muted++;
+        try
+        {
+            return s.WithMode(symbolic: true, () =>
+            {
+                var sig = new BlockSignature { BlockName = block.Name, Layout = BlockLayout(block) };
+                var scope = new Scope { InBlock = true };
+                var inputNames = LayerCatalog.InputNames(sig.Layout);
+                var inputDims = new Dim[inputNames.Length];
+                for (int i = 0; i < inputNames.Length; i++)
+                {
+                    inputDims[i] = new Dim(Placeholder, Expr.Var(inputNames[i]));
+                    scope.Set(inputNames[i], inputDims[i]);
+                }
+
+                var defaults = ReadParamDefaults(s, block);
+                foreach (var kv in ScanIdentifiers(block))
+                {
+                    if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
+                    bool has = defaults.TryGetValue(kv.Key, out var def);
+                    sig.Parameters.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
+                    sig.UsedBy[kv.Key] = kv.Value;
+                    scope.Set(kv.Key, new Dim(has ? def.Value : Placeholder, Expr.Var(kv.Key), has ? def.Origin : null));
+                }
+
+                var list = layers ?? new List<LayerNode>();
+                EvaluateSequence(s, block, scope, new Shape(inputDims), "", 0, list);
+
+                var used = new HashSet<string>(StringComparer.Ordinal);
+                Collect(list, used);
+                foreach (var n in inputNames)
+                    if (used.Contains(n)) sig.Inputs.Add(n);
+                foreach (var node in list)
+                    if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.Flags.Contains(r.FlagName))
+                        sig.Flags.Add(r.FlagName);
+                foreach (var node in list)
+                    if (node.Residual is { } r2)
+                        foreach (var m in block.Members)
+                            if (m.Name == r2.ShortcutName)
+                                s.Report(Rules.BadResidual, node.Attribute!.Span, false, node.Path, $"the shortcut's name '{r2.ShortcutName}' is already a member; name it with Shortcut = \"...\"");
+                if (layers is null) s.SetSignature(block.FullName, sig);
+                return sig;
+            });
+        }
+        finally
+        {
+            if (muted) s.Muted--;
+            s.Leave(block.FullName);
+        }
+    }
+
+    private static Layout BlockLayout(ModuleDecl block)
+    {
+        var attr = block.Attribute("Block");
+        if (attr != null && attr.Positional.Count > 0 && attr.Positional[0] is { Kind: ArgKind.Enum, Text: { } name })
+            return name switch { "Tokens" => Layout.Tokens, "Vector" => Layout.Vector, _ => Layout.Image };
+        return Layout.Image;
+    }
+
+    private static Dictionary<string, Dim> ReadParamDefaults(Session s, ModuleDecl block)
+    {
+        var d = new Dictionary<string, Dim>(StringComparer.Ordinal);
+        foreach (var a in block.Attributes)
+        {
+            if (a.Name != "Param") continue;
+            if (a.Positional.Count < 2 || a.Positional[0] is not { Kind: ArgKind.String, Text: { } name } || a.Positional[1].Kind != ArgKind.Int)
+            {
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Param] takes a name and an integer default: [Param(\"stride\", 1)]");
+                continue;
+            }
+            if (!ExprParser.IsIdentifier(name))
+            {
+                s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"'{name}' is not a valid parameter name");
+                continue;
+            }
+            d[name] = Dim.Of(a.Positional[1].Int, a.Positional[1].Span);
+        }
+        return d;
+    }
+
+    /// <summary>Identifiers used by the block's expressions, in order of first use, with the member using each.</summary>
+    private static List<KeyValuePair<string, string>> ScanIdentifiers(ModuleDecl block)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(Expr? e, string member)
+        {
+            if (e is null) return;
+            var names = new List<string>();
+            var set = new SortedSet<string>(StringComparer.Ordinal);
+            e.CollectVariables(set);
+            foreach (var n in set)
+                if (seen.Add(n)) result.Add(new KeyValuePair<string, string>(n, member));
+        }
+        foreach (var m in block.Members)
+            foreach (var a in m.Attributes)
+            {
+                if (!LayerCatalog.Kinds.TryGetValue(a.Name, out var kind)) continue;
+                for (int i = 0; i < a.Positional.Count && i < kind.Positional.Length; i++)
+                {
+                    var p = a.Positional[i];
+                    if (p.Kind != ArgKind.String || p.Text is null) continue;
+                    if (kind.Positional[i] == "Bindings")
+                    {
+                        var b = ExprParser.ParseBindings(p.Text, out _);
+                        if (b != null) foreach (var kv in b) Add(kv.Value, m.Name);
+                    }
+                    else if (kind.Positional[i] != "Block")
+                        Add(ExprParser.Parse(p.Text, out _), m.Name);
+                }
+                if (a.Get("With") is { Kind: ArgKind.String, Text: { } with })
+                {
+                    var b = ExprParser.ParseBindings(with, out _);
+                    if (b != null) foreach (var kv in b) Add(kv.Value, m.Name);
+                }
+            }
+        return result;
+    }
+
+    /// <summary>Variables the generated constructor needs: layer arguments, projections, counts, child calls.</summary>
+    private static void Collect(List<LayerNode> nodes, HashSet<string> into)
+    {
+        foreach (var n in nodes)
+        {
+            foreach (var d in n.Dims.Values) d.Expr.CollectVariables(into);
+            n.Count.Expr.CollectVariables(into);
+            if (n.Residual is { } r && r.Mode != ShortcutMode.Identity)
+            {
+                // The projection reads channels (images) or features (tokens, vectors).
+                (r.ToShape.Rank == 3 ? r.FromShape[0] : r.FromShape.Last).Expr.CollectVariables(into);
+                (r.ToShape.Rank == 3 ? r.ToShape[0] : r.ToShape.Last).Expr.CollectVariables(into);
+                r.Stride.Expr.CollectVariables(into);
+            }
+            var calls = new List<LayerNode>();
+            if (n.Call != null) calls.Add(n);
+            foreach (var c in n.Children)
+                if (c.Call != null) calls.Add(c);
+            foreach (var c in calls)
+            {
+                foreach (var kv in c.Call!.Args) kv.Value.Expr.CollectVariables(into);
+                // A flag decided at run time reads the shapes it compares.
+                foreach (var kv in c.Call.Flags)
+                    if (kv.Value != "true" && kv.Value != "false")
+                        foreach (var child in c.Children)
+                            if (child.Residual is { } cr)
+                            {
+                                foreach (var d in cr.FromShape.Dims) d.Expr.CollectVariables(into);
+                                foreach (var d in cr.ToShape.Dims) d.Expr.CollectVariables(into);
+                            }
+            }
+        }
+    }
+
+    private static List<KeyValuePair<string, Dim>>? ReadBindings(Session s, Scope scope, LayerArgs args, string where, out SourceSpan span)
+    {
+        var raw = args.Raw("Bindings");
+        span = raw?.Span ?? args.Attr.Span;
+        var result = new List<KeyValuePair<string, Dim>>();
+        if (raw is null || raw.Kind == ArgKind.Null) return result;
+        if (raw.Kind != ArgKind.String)
+        {
+            args.Fail(Rules.BadArgument, raw.Span, false, where, $"bindings must be a string like \"width = 64, stride = 2\", got {raw.Describe()}");
+            return null;
+        }
+        var parsed = ExprParser.ParseBindings(raw.Text ?? "", out var error);
+        if (parsed is null)
+        {
+            args.Fail(Rules.BadExpression, raw.Span, false, where, raw.Text ?? "", error!);
+            return null;
+        }
+        foreach (var kv in parsed)
+        {
+            var d = args.Evaluate(kv.Value, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
+            if (d is null) return null;
+            result.Add(new KeyValuePair<string, Dim>(kv.Key, new Dim(d.Value.Value, d.Value.Expr, raw.Span)));
+        }
+        return result;
+    }
+
+    private static (ModuleDecl Block, BlockSignature Sig)? ResolveBlock(Session s, LayerArgs args, string where, Shape input)
+    {
+        var raw = args.Raw("Block");
+        if (raw is not { Kind: ArgKind.Type, Text: { } typeName })
+        {
+            args.Fail(Rules.UnknownBlock, raw?.Span ?? args.Attr.Span, false, where, "give the block as typeof(BlockClass)");
+            return null;
+        }
+        var block = s.FindBlock(typeName);
+        if (block is null)
+        {
+            args.Fail(Rules.UnknownBlock, raw.Span, false, where, $"{typeName} is not a class marked [Block]");
+            return null;
+        }
+        var sig = Signature(s, block, muted: true, null);
+        if (sig is null)
+        {
+            args.Fail(Rules.UnknownBlock, raw.Span, false, where, $"{block.Name} contains itself through Stage or Use");
+            return null;
+        }
+        var layout = LayerCatalog.LayoutOfRank(input.Rank);
+        if (layout != sig.Layout)
+        {
+            args.Fail(Rules.WrongLayout, args.Attr.Span, true, where, block.Name, LayerCatalog.Describe(sig.Layout),
+                layout is null ? $"rank {input.Rank}" : LayerCatalog.Describe(layout.Value) + " " + input);
+            return null;
+        }
+        return (block, sig);
+    }
+
+    private static bool CheckBindings(Session s, LayerArgs args, BlockSignature sig, List<KeyValuePair<string, Dim>> bindings, SourceSpan span, string where)
+    {
+        bool ok = true;
+        var known = new List<string>();
+        foreach (var p in sig.Parameters) known.Add(p.Key);
+        foreach (var kv in bindings)
+            if (!known.Contains(kv.Key))
+            {
+                args.Fail(Rules.UnknownParameter, span, false, where, kv.Key, sig.BlockName, known.Count == 0 ? "none" : string.Join(", ", known));
+                ok = false;
+            }
+        foreach (var p in sig.Parameters)
+        {
+            if (p.Value != null) continue;
+            bool given = false;
+            foreach (var kv in bindings) given |= kv.Key == p.Key;
+            if (!given)
+            {
+                args.Fail(Rules.MissingBlockParameter, span, false, where + " (" + sig.BlockName + ")", p.Key, sig.UsedBy[p.Key]);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>Evaluates one block instance into <paramref name="node"/> (its children become the block's layers).</summary>
+    private static Shape? Instantiate(Session s, ModuleDecl block, BlockSignature sig, Shape input, List<KeyValuePair<string, Dim>> bindings,
+        LayerNode node, int depth)
+    {
+        if (!s.Enter(block.FullName))
+        {
+            s.Report(Rules.UnknownBlock, node.Attribute?.Span ?? block.Span, false, node.Path, $"{block.Name} contains itself through Stage or Use");
+            return null;
+        }
+        try
+        {
+            var scope = new Scope { InBlock = true };
+            var names = LayerCatalog.InputNames(sig.Layout);
+            var call = new BlockCall(block, sig);
+            for (int i = 0; i < names.Length; i++) scope.Set(names[i], input[i]);
+            foreach (var n in sig.Inputs)
+                for (int i = 0; i < names.Length; i++)
+                    if (names[i] == n) call.Args.Add(new KeyValuePair<string, Dim>(n, input[i]));
+            foreach (var p in sig.Parameters)
+            {
+                Dim value = p.Value is { } def ? Dim.Of(def) : Dim.Of(Placeholder);
+                foreach (var kv in bindings)
+                    if (kv.Key == p.Key) value = kv.Value;
+                scope.Set(p.Key, value);
+                call.Args.Add(new KeyValuePair<string, Dim>(p.Key, value));
+            }
+            node.Call = call;
+            node.Texts["Block"] = block.FullName;
+            node.Texts["BlockName"] = block.Name;
+            s.InstanceDepth++;
+            var output = EvaluateSequence(s, block, scope, input, node.Path, depth + 1, node.Children);
+            s.InstanceDepth--;
+            foreach (var flag in sig.Flags)
+            {
+                string value = "false";
+                foreach (var c in node.Children)
+                    if (c.Residual is { } r && r.FlagName == flag)
+                        value = s.Symbolic ? r.Condition : r.Projects ? "true" : "false";
+                call.Flags.Add(new KeyValuePair<string, string>(flag, value));
+            }
+            return output;
+        }
+        finally
+        {
+            s.Leave(block.FullName);
+        }
+    }
+
+    private static Shape? EvaluateStage(Session s, Scope scope, LayerArgs args, LayerNode node, Shape input, int depth)
+    {
+        var where = node.Path;
+        var resolved = ResolveBlock(s, args, where, input);
+        var count = args.Int("Count", null, 1);
+        var bindings = ReadBindings(s, scope, args, where, out var span);
+        var pattern = args.Text("Names") ?? "{i}";
+        if (pattern.IndexOf("{i}", StringComparison.Ordinal) < 0 || pattern.IndexOf('.') >= 0 || !ExprParser.IsIdentifier(pattern.Replace("{i}", "0")) && pattern != "{i}")
+        {
+            args.Fail(Rules.BadArgument, args.Raw("Names")?.Span ?? args.Attr.Span, false, where, $"Names must contain {{i}} and give valid names without '.', got \"{pattern}\"");
+            return null;
+        }
+        if (resolved is null || count is null || bindings is null) return null;
+        var (block, sig) = resolved.Value;
+        if (!CheckBindings(s, args, sig, bindings, span, where)) return null;
+        node.Count = count.Value;
+        node.Texts["Block"] = block.FullName;
+        node.Texts["BlockName"] = block.Name;
+        node.Texts["Names"] = pattern;
+
+        var rest = new List<KeyValuePair<string, Dim>>();
+        foreach (var kv in bindings)
+            rest.Add(kv.Key == "stride" ? new KeyValuePair<string, Dim>(kv.Key, Dim.Of(1, kv.Value.Origin)) : kv);
+
+        long n = s.Symbolic ? (count.Value.Expr.IsConst && count.Value.Value == 1 ? 1 : 2) : count.Value.Value;
+        var current = input;
+        for (long i = 0; i < n; i++)
+        {
+            var child = new LayerNode
+            {
+                Name = pattern.Replace("{i}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                Kind = block.Name,
+                Depth = depth + 1,
+                Attribute = args.Attr,
+                Input = current,
+            };
+            child.Path = node.Path + "." + child.Name;
+            node.Children.Add(child);
+            var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, child, depth + 1);
+            if (output is null) return null;
+            child.Output = output;
+            if (i >= 1 && !s.Symbolic && !output.SameValues(current))
+            {
+                args.Fail(Rules.StageShapeChange, args.Attr.Span, true, where, i, current.ToString(), output.ToString());
+                return null;
+            }
+            current = output;
+        }
+        return current;
+    }
+
+    private static Shape? EvaluateUse(Session s, Scope scope, LayerArgs args, LayerNode node, Shape input, int depth)
+    {
+        var resolved = ResolveBlock(s, args, node.Path, input);
+        var bindings = ReadBindings(s, scope, args, node.Path, out var span);
+        if (resolved is null || bindings is null) return null;
+        var (block, sig) = resolved.Value;
+        node.Texts["BlockType"] = block.FullName;
+        if (!CheckBindings(s, args, sig, bindings, span, node.Path)) return null;
+        return Instantiate(s, block, sig, input, bindings, node, depth);
+    }
+}

@@ -1,0 +1,389 @@
+using System;
+using System.Collections.Generic;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Layers;
+using ArchDsl.Core.Shapes;
+
+namespace ArchDsl.Core.Evaluation;
+
+/// <summary>
+/// Evaluates declarations: shapes, counts and validation, in one place. Models are evaluated with
+/// concrete values at their declared input; blocks symbolically, so the generator can write their
+/// constructors in terms of their parameters.
+/// </summary>
+public static partial class Evaluator
+{
+    /// <summary>Placeholder for unknown values in symbolic evaluation; only expressions matter there.</summary>
+    private const long Placeholder = 64;
+
+    public static ModelPlan EvaluateModel(ModuleDecl model, IEnumerable<ModuleDecl> blocks)
+    {
+        var s = new Session(blocks, symbolic: false);
+        var plan = new ModelPlan { Declaration = model };
+        CheckClass(s, model);
+
+        var inputAttr = model.Attribute("Input");
+        Shape? input = null;
+        if (inputAttr is null)
+            s.Report(Rules.BadInput, model.Span, false, model.Name, "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]");
+        else
+            input = ReadInput(s, model, inputAttr);
+
+        if (input != null)
+        {
+            plan.Input = input;
+            var output = RunGuarded(s, model.Span, model.Name, () => EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
+            if (output != null) plan.Output = output;
+            try
+            {
+                long p = 0, b = 0, m = 0;
+                foreach (var l in plan.Layers)
+                {
+                    p = checked(p + l.Parameters);
+                    b = checked(b + l.Buffers);
+                    m = checked(m + l.Macs);
+                }
+                plan.Parameters = p;
+                plan.Buffers = b;
+                plan.Macs = m;
+                _ = plan.Flops;
+            }
+            catch (OverflowException)
+            {
+                s.Report(Rules.Overflow, model.Span, true, model.Name, "the total parameter or compute count");
+            }
+        }
+
+        plan.Findings.AddRange(s.Findings);
+        plan.HasErrors = s.HasErrors || input == null;
+        return plan;
+    }
+
+    public static BlockPlan EvaluateBlock(ModuleDecl block, IEnumerable<ModuleDecl> blocks)
+    {
+        var s = new Session(blocks, symbolic: true);
+        var plan = new BlockPlan { Declaration = block };
+        CheckClass(s, block);
+        var sig = Signature(s, block, muted: false, plan.Layers);
+        if (sig != null) plan.Signature = sig;
+        plan.Findings.AddRange(s.Findings);
+        plan.HasErrors = s.HasErrors || sig == null;
+        return plan;
+    }
+
+    private static void CheckClass(Session s, ModuleDecl decl)
+    {
+        if (!decl.IsPartial || decl.IsNested || decl.IsGeneric)
+            s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "");
+        else if (decl.HasForeignBase)
+            s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove its base class, the generated part derives it from Module<Tensor, Tensor>");
+        bool any = false;
+        foreach (var m in decl.Members)
+            foreach (var a in m.Attributes)
+                if (LayerCatalog.Kinds.ContainsKey(a.Name)) any = true;
+        if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);
+    }
+
+    private static Shape? ReadInput(Session s, ModuleDecl model, AttributeDecl attr)
+    {
+        var dims = new List<long>();
+        foreach (var p in attr.Positional)
+        {
+            if (p.Kind == ArgKind.IntArray) dims.AddRange(p.Ints);
+            else if (p.Kind == ArgKind.Int) dims.Add(p.Int);
+            else
+            {
+                s.Report(Rules.BadInput, p.Span, false, model.Name, $"input dimensions must be integers, got {p.Describe()}");
+                return null;
+            }
+        }
+        if (dims.Count < 1 || dims.Count > 3)
+        {
+            s.Report(Rules.BadInput, attr.Span, false, model.Name, $"give 1 (features), 2 (tokens × width) or 3 (channels × height × width) dimensions, not {dims.Count}");
+            return null;
+        }
+        var result = new Dim[dims.Count];
+        for (int i = 0; i < dims.Count; i++)
+        {
+            if (dims[i] < 1)
+            {
+                s.Report(Rules.BadInput, attr.Span, false, model.Name, $"dimension {i + 1} is {dims[i]}; every dimension must be at least 1");
+                return null;
+            }
+            result[i] = Dim.Of(dims[i], attr.Span);
+        }
+        return new Shape(result);
+    }
+
+    /// <summary>Evaluates an expression in a scope: value, expression in the scope's terms, and origin.</summary>
+    internal static Dim? Evaluate(Session s, Scope scope, Expr e, SourceSpan span, string where, string text, Action onFail)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        e.CollectVariables(names);
+        foreach (var n in names)
+            if (!scope.TryGet(n, out _))
+            {
+                var hint = scope.InBlock ? "it is neither a parameter given to this block nor one of its inputs"
+                    : "names can only be used inside a [Block], where the Stage or Use binds them";
+                s.Report(Rules.BadExpression, span, false, where, text, $"'{n}' is not defined: {hint}");
+                onFail();
+                return null;
+            }
+        long? value;
+        try
+        {
+            value = e.Evaluate(n => scope.TryGet(n, out var d) ? d.Value : null);
+        }
+        catch (OverflowException)
+        {
+            s.Report(Rules.Overflow, span, true, where, $"'{text}'");
+            onFail();
+            return null;
+        }
+        if (value is null)
+        {
+            if (!s.Symbolic)
+            {
+                s.Report(Rules.BadArgument, span, true, where, $"'{text}' divides by zero");
+                onFail();
+                return null;
+            }
+            value = Placeholder;
+        }
+        Expr sym;
+        try
+        {
+            sym = e.Substitute(n => scope.TryGet(n, out var d) ? d.Expr : null);
+        }
+        catch (OverflowException)
+        {
+            sym = Expr.Const(value.Value);
+        }
+        catch (DivideByZeroException)
+        {
+            sym = Expr.Const(value.Value);
+        }
+        SourceSpan origin = span;
+        if (names.Count == 1 && e.Equals(Expr.Var(First(names))) && scope.TryGet(First(names), out var only) && only.Origin != null)
+            origin = only.Origin;
+        return new Dim(value.Value, sym, origin);
+    }
+
+    private static string First(SortedSet<string> set)
+    {
+        foreach (var x in set) return x;
+        return "";
+    }
+
+    /// <summary>Runs an evaluation step, turning arithmetic overflow into a finding.</summary>
+    private static T? RunGuarded<T>(Session s, SourceSpan span, string where, Func<T?> step) where T : class
+    {
+        try
+        {
+            return step();
+        }
+        catch (OverflowException)
+        {
+            s.Report(Rules.Overflow, span, true, where, "a shape, parameter or compute count");
+            s.HasErrors = true;
+            return null;
+        }
+        catch (DivideByZeroException)
+        {
+            s.Report(Rules.BadArgument, span, true, where, "a size evaluates to a division by zero");
+            s.HasErrors = true;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Evaluates the members of a model or block in order. Returns the output shape, or null when a
+    /// layer could not be formed (later layers are then not evaluated, to avoid cascading errors).
+    /// </summary>
+    private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into)
+    {
+        var current = input;
+        var inputs = new Dictionary<string, Shape>(StringComparer.Ordinal);
+        var strides = new List<KeyValuePair<string, Dim>>();
+        foreach (var member in owner.Members)
+        {
+            AttributeDecl? layerAttr = null;
+            AttributeDecl? residual = null;
+            AttributeDecl? head = null;
+            foreach (var a in member.Attributes)
+            {
+                if (LayerCatalog.Kinds.ContainsKey(a.Name))
+                {
+                    if (layerAttr != null)
+                    {
+                        s.Report(Rules.ConflictingAttributes, a.Span, false, member.Name, layerAttr.Name, a.Name);
+                        continue;
+                    }
+                    layerAttr = a;
+                }
+                else if (a.Name == "Residual") residual = a;
+                else if (a.Name == "Head") head = a;
+            }
+            if (layerAttr is null)
+            {
+                if (residual != null || head != null)
+                    s.Report(Rules.BadArgument, (residual ?? head)!.Span, false, member.Name, "[Residual] and [Head] modify a layer; add the layer attribute itself");
+                continue;
+            }
+
+            var kind = LayerCatalog.Kinds[layerAttr.Name];
+            var path = prefix.Length == 0 ? member.Name : prefix + "." + member.Name;
+            var node = new LayerNode
+            {
+                Name = member.Name,
+                Path = path,
+                Kind = kind.Name,
+                Depth = depth,
+                Member = member,
+                Attribute = layerAttr,
+                Input = current,
+            };
+            inputs[member.Name] = current;
+
+            var args = new LayerArgs(s, scope, kind, layerAttr, path);
+            Shape? output = null;
+            if (kind.Accepts != null)
+            {
+                var layout = LayerCatalog.LayoutOfRank(current.Rank);
+                if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
+                {
+                    args.Fail(Rules.WrongLayout, layerAttr.Span, true, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
+                        layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current);
+                    if (!s.Symbolic) { into.Add(node); return null; }
+                }
+            }
+
+            try
+            {
+                output = kind.Name switch
+                {
+                    LayerCatalog.Stage => EvaluateStage(s, scope, args, node, current, depth),
+                    LayerCatalog.Use => EvaluateUse(s, scope, args, node, current, depth),
+                    _ => LayerRules.Apply(args, node, current),
+                };
+            }
+            catch (OverflowException)
+            {
+                args.Fail(Rules.Overflow, layerAttr.Span, true, path, "a shape, parameter or compute count");
+                output = null;
+            }
+
+            string expectedType = kind.Name == LayerCatalog.Use ? node.Texts.TryGetValue("BlockType", out var t) ? t : "" : kind.ModuleType;
+            if (expectedType.Length > 0 && member.TypeName != expectedType)
+                s.Report(Rules.WrongMemberType, member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+
+            node.Activation = args.Enum("Activation");
+            if (head != null) node.HeadTask = head.Positional.Count > 0 ? head.Positional[0].Text : null;
+            into.Add(node);
+
+            if (output is null || args.Failed && !s.Symbolic)
+                return null;
+            node.Output = output;
+
+            strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Dims.TryGetValue("stride", out var st) ? st : Dim.Of(1)));
+
+            if (residual != null && !ApplyResidual(s, scope, residual, node, inputs, strides, path))
+                if (!s.Symbolic) return null;
+            current = output;
+        }
+        return current;
+    }
+
+    private static bool ApplyResidual(Session s, Scope scope, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
+        List<KeyValuePair<string, Dim>> strides, string path)
+    {
+        var fromArg = attr.Get("From");
+        if (fromArg is not { Kind: ArgKind.String, Text: { } from })
+        {
+            s.Report(Rules.BadResidual, attr.Span, false, path, "give the member whose input is added: [Residual(From = nameof(member))]");
+            return false;
+        }
+        if (!inputs.TryGetValue(from, out var fromShape))
+        {
+            s.Report(Rules.BadResidual, fromArg.Span, false, path, $"'{from}' is not a layer at or before this member");
+            return false;
+        }
+        var shortcutArg = attr.Get("Shortcut");
+        string shortcut = shortcutArg is { Kind: ArgKind.String, Text: { Length: > 0 } sc } ? sc : "downsample";
+        if (!ExprParser.IsIdentifier(shortcut))
+        {
+            s.Report(Rules.BadResidual, shortcutArg!.Span, false, path, $"'{shortcut}' is not a valid member name");
+            return false;
+        }
+
+        // The projection's stride is the product of the strides passed since From.
+        var stride = Dim.Of(1);
+        bool counting = false;
+        foreach (var kv in strides)
+        {
+            if (kv.Key == from) counting = true;
+            if (counting) stride = stride * kv.Value;
+        }
+
+        var to = node.Output;
+        var r = new ResidualNode { From = from, ShortcutName = shortcut, FromShape = fromShape, ToShape = to, Stride = stride };
+        node.Residual = r;
+
+        if (fromShape.Rank != to.Rank)
+        {
+            s.Report(Rules.BadResidual, attr.Span, true, path, $"the input of '{from}' is {fromShape} but this layer gives {to}; a shortcut cannot change the layout");
+            return false;
+        }
+        r.Condition = ShapeCondition(fromShape, to);
+        r.Mode = r.Condition == "false" ? ShortcutMode.Identity : r.Condition == "true" ? ShortcutMode.Projection : ShortcutMode.ByArgument;
+        r.Projects = !fromShape.SameValues(to);
+        if (to.Rank == 3)
+        {
+            // A 1×1 convolution with the accumulated stride, then batch norm (torchvision's downsample.0/.1).
+            long cin = fromShape[0].Value, cout = to[0].Value;
+            for (int axis = 1; axis <= 2; axis++)
+                if (stride.Value < 1 || (fromShape[axis].Value - 1) / stride.Value + 1 != to[axis].Value)
+                {
+                    s.Report(Rules.BadResidual, attr.Span, true, path,
+                        $"the input of '{from}' ({fromShape}) cannot be projected to {to} by a 1×1 convolution with stride {stride.Value}");
+                    return false;
+                }
+            r.Parameters = checked(cin * cout + 2 * cout);
+            r.Buffers = 2 * cout + 1;
+            r.Macs = checked(to[1].Value * to[2].Value * cout * cin);
+        }
+        else
+        {
+            if (to.Rank == 2 && fromShape[0].Value != to[0].Value)
+            {
+                s.Report(Rules.BadResidual, attr.Span, true, path, $"the input of '{from}' has {fromShape[0].Value} tokens but this layer gives {to[0].Value}; a shortcut keeps the token count");
+                return false;
+            }
+            long din = fromShape.Last.Value, dout = to.Last.Value;
+            r.Parameters = checked(din * dout + dout);
+            r.Macs = checked((to.Rank == 2 ? to[0].Value : 1) * din * dout);
+        }
+        return true;
+    }
+
+    /// <summary>"false" when two shapes are the same expressions, "true" when their values surely differ,
+    /// otherwise a C# condition that tells at run time.</summary>
+    private static string ShapeCondition(Shape a, Shape b)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < a.Rank; i++)
+        {
+            var x = a[i].Expr;
+            var y = b[i].Expr;
+            if (x.Equals(y)) continue;
+            if (x.IsConst && y.IsConst)
+            {
+                if (x.ConstValue != y.ConstValue) return "true";
+                continue;
+            }
+            parts.Add(x.ToCSharp(CSharpNames.Identifier) + " != " + y.ToCSharp(CSharpNames.Identifier));
+        }
+        return parts.Count == 0 ? "false" : string.Join(" || ", parts);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Generic;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Layers;
+using ArchDsl.Core.Shapes;
+
+namespace ArchDsl.Core.Evaluation;
+
+/// <summary>Reads one layer attribute's hyperparameters as Dims, reporting what is missing or malformed.</summary>
+internal sealed class LayerArgs
+{
+    private readonly Session _s;
+    private readonly Scope _scope;
+    private readonly List<KeyValuePair<string, Expr>>? _with;
+    private readonly SourceSpan _withSpan = SourceSpan.None;
+
+    public LayerArgs(Session s, Scope scope, LayerKind kind, AttributeDecl attr, string where)
+    {
+        _s = s;
+        _scope = scope;
+        Kind = kind;
+        Attr = attr;
+        Where = where;
+        var with = attr.Get("With");
+        if (with is { Kind: ArgKind.String, Text: { } text })
+        {
+            _withSpan = with.Span;
+            _with = ExprParser.ParseBindings(text, out var error);
+            if (_with is null) Fail(Rules.BadExpression, with.Span, false, Where, text, error!);
+            else
+                foreach (var kv in _with)
+                    if (!IsKnownName(kv.Key))
+                        Fail(Rules.BadArgument, with.Span, false, Where, $"[{kind.Name}] has no hyperparameter '{kv.Key}'");
+        }
+    }
+
+    public LayerKind Kind { get; }
+    public AttributeDecl Attr { get; }
+    public string Where { get; }
+    public bool Failed { get; private set; }
+
+    private static readonly HashSet<string> Named = new(System.StringComparer.OrdinalIgnoreCase)
+    {
+        "Kernel", "Stride", "Padding", "Dilation", "Groups", "OutChannels", "OutFeatures", "Height", "Width", "Factor",
+        "Heads", "Hidden", "Out", "Index", "P",
+    };
+
+    private bool IsKnownName(string name)
+    {
+        foreach (var n in Named)
+            if (string.Equals(n, name, System.StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var n in Kind.Positional)
+            if (string.Equals(n, name, System.StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    public void Fail(Rule rule, SourceSpan span, bool shapeDependent, params object[] args)
+    {
+        if (!(_s.Symbolic && shapeDependent)) Failed = true;
+        _s.Report(rule, span.IsNone ? Attr.Span : span, shapeDependent, args);
+    }
+
+    /// <summary>The argument as written for this hyperparameter: positional or named.</summary>
+    public ArgValue? Raw(string name)
+    {
+        int pos = System.Array.IndexOf(Kind.Positional, name);
+        if (pos >= 0 && pos < Attr.Positional.Count) return Attr.Positional[pos];
+        return Attr.Get(name);
+    }
+
+    /// <summary>An integer hyperparameter, at least <paramref name="min"/>. Null if missing without default or invalid.</summary>
+    public Dim? Int(string name, long? defaultValue, long min = 1)
+    {
+        Dim? result = null;
+        if (_with != null)
+            foreach (var kv in _with)
+                if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
+                {
+                    if (Raw(name) is { } dup)
+                        Fail(Rules.BadArgument, dup.Span, false, Where, $"{name} is given both directly and in With");
+                    result = Evaluate(kv.Value, _withSpan, name, $"{name} = {kv.Value}");
+                    if (result is null) return null;
+                }
+        if (result is null)
+        {
+            var raw = Raw(name);
+            if (raw is null)
+            {
+                if (defaultValue is null)
+                {
+                    Fail(Rules.BadArgument, Attr.Span, false, Where, $"[{Kind.Name}] needs {name}");
+                    return null;
+                }
+                return Dim.Of(defaultValue.Value, Attr.Span);
+            }
+            result = FromArg(raw, name);
+            if (result is null) return null;
+        }
+        var d = result.Value;
+        if (d.Value < min && !(_s.Symbolic && !d.Expr.IsConst))
+        {
+            Fail(Rules.BadArgument, d.Origin ?? Attr.Span, !d.Expr.IsConst, Where, $"{name} must be at least {min}, got {d.Value}");
+            return null;
+        }
+        return d;
+    }
+
+    private Dim? FromArg(ArgValue raw, string name)
+    {
+        switch (raw.Kind)
+        {
+            case ArgKind.Int:
+                return Dim.Of(raw.Int, raw.Span);
+            case ArgKind.String:
+                var e = ExprParser.Parse(raw.Text ?? "", out var error);
+                if (e is null)
+                {
+                    Fail(Rules.BadExpression, raw.Span, false, Where, raw.Text ?? "", error!);
+                    return null;
+                }
+                return Evaluate(e, raw.Span, name, raw.Text ?? "");
+            default:
+                Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be an integer or an expression string, got {raw.Describe()}");
+                return null;
+        }
+    }
+
+    public Dim? Evaluate(Expr e, SourceSpan span, string name, string text) => Evaluator.Evaluate(_s, _scope, e, span, Where, text, () => Failed = true);
+
+    public double Real(string name, double defaultValue, double min, double max)
+    {
+        var raw = Raw(name);
+        if (raw is null) return defaultValue;
+        double v;
+        if (raw.Kind == ArgKind.Double) v = raw.Double;
+        else if (raw.Kind == ArgKind.Int) v = raw.Int;
+        else
+        {
+            Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be a number, got {raw.Describe()}");
+            return defaultValue;
+        }
+        if (double.IsNaN(v) || v < min || v > max)
+        {
+            Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be between {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}, got {raw.Describe()}");
+            return defaultValue;
+        }
+        return v;
+    }
+
+    public bool Bool(string name, bool defaultValue)
+    {
+        var raw = Raw(name);
+        if (raw is null) return defaultValue;
+        if (raw.Kind == ArgKind.Bool) return raw.Int != 0;
+        Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be true or false, got {raw.Describe()}");
+        return defaultValue;
+    }
+
+    /// <summary>An enum argument's member name, or null when absent (or "None").</summary>
+    public string? Enum(string name)
+    {
+        var raw = Raw(name);
+        if (raw is null) return null;
+        if (raw.Kind != ArgKind.Enum)
+        {
+            Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be an enum member, got {raw.Describe()}");
+            return null;
+        }
+        return raw.Text == "None" ? null : raw.Text;
+    }
+
+    public string? Text(string name)
+    {
+        var raw = Raw(name);
+        if (raw is null || raw.Kind == ArgKind.Null) return null;
+        if (raw.Kind != ArgKind.String)
+        {
+            Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be a string, got {raw.Describe()}");
+            return null;
+        }
+        return raw.Text;
+    }
+}

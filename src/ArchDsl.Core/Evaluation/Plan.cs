@@ -1,0 +1,168 @@
+using System.Collections.Generic;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Shapes;
+
+namespace ArchDsl.Core.Evaluation;
+
+/// <summary>How a tensor is laid out, batch dimension aside.</summary>
+public enum Layout
+{
+    /// <summary>C×H×W feature maps.</summary>
+    Image,
+    /// <summary>N×D token sequences.</summary>
+    Tokens,
+    /// <summary>D features.</summary>
+    Vector,
+}
+
+/// <summary>How a residual's shortcut reaches the sum.</summary>
+public enum ShortcutMode
+{
+    /// <summary>The shapes always match: a plain add.</summary>
+    Identity,
+    /// <summary>The shapes never match: the projection always exists.</summary>
+    Projection,
+    /// <summary>Depends on the block's arguments: the constructor takes a flag.</summary>
+    ByArgument,
+}
+
+/// <summary>A residual connection on a layer: output = act(layer(x) + shortcut(input of From)).</summary>
+public sealed class ResidualNode
+{
+    public string From { get; internal set; } = "";
+    public string ShortcutName { get; internal set; } = "downsample";
+    public ShortcutMode Mode { get; internal set; }
+    /// <summary>The condition under which the projection exists: "true", "false" or a C# expression.</summary>
+    public string Condition { get; internal set; } = "false";
+    /// <summary>Concrete evaluation only: whether this instance projects.</summary>
+    public bool Projects { get; internal set; }
+    public Shape FromShape { get; internal set; } = new();
+    public Shape ToShape { get; internal set; } = new();
+    public Dim Stride { get; internal set; } = Dim.Of(1);
+    public long Parameters { get; internal set; }
+    public long Buffers { get; internal set; }
+    public long Macs { get; internal set; }
+    /// <summary>Name of the block constructor's flag for ByArgument, e.g. withDownsample.</summary>
+    public string FlagName => "with" + char.ToUpperInvariant(ShortcutName[0]) + ShortcutName.Substring(1);
+}
+
+/// <summary>The arguments a parent passes to one block instance's constructor.</summary>
+public sealed class BlockCall
+{
+    public BlockCall(ModuleDecl block, BlockSignature signature)
+    {
+        Block = block;
+        Signature = signature;
+    }
+
+    public ModuleDecl Block { get; }
+    public BlockSignature Signature { get; }
+    public List<KeyValuePair<string, Dim>> Args { get; } = new();
+    /// <summary>Flag values as C# text: "true", "false" or a condition over the parent's variables.</summary>
+    public List<KeyValuePair<string, string>> Flags { get; } = new();
+}
+
+/// <summary>One layer (or a composite: stage, block instance) with its shapes and counts.</summary>
+public sealed class LayerNode
+{
+    public string Name { get; internal set; } = "";
+    public string Path { get; internal set; } = "";
+    public string Kind { get; internal set; } = "";
+    public int Depth { get; internal set; }
+    public MemberDecl? Member { get; internal set; }
+    public AttributeDecl? Attribute { get; internal set; }
+    public Shape Input { get; internal set; } = new();
+    public Shape Output { get; internal set; } = new();
+
+    /// <summary>Parameters, buffers and MACs of this layer itself (children and shortcut not included).</summary>
+    public long OwnParameters { get; internal set; }
+    public long OwnBuffers { get; internal set; }
+    public long OwnMacs { get; internal set; }
+
+    public Dictionary<string, Dim> Dims { get; } = new();
+    public Dictionary<string, double> Reals { get; } = new();
+    public Dictionary<string, bool> Flags { get; } = new();
+    public Dictionary<string, string> Texts { get; } = new();
+    /// <summary>Activation applied after the layer (and after a residual add): ReLU, GELU, ... or null.</summary>
+    public string? Activation { get; internal set; }
+    public string? HeadTask { get; internal set; }
+
+    public List<LayerNode> Children { get; } = new();
+    public ResidualNode? Residual { get; internal set; }
+    /// <summary>Set on block-instance nodes (children of Stage and Use).</summary>
+    public BlockCall? Call { get; internal set; }
+    /// <summary>Stages in a block: the repeat count as an expression (a loop in generated code).</summary>
+    public Dim Count { get; internal set; } = Dim.Of(1);
+
+    public long Parameters
+    {
+        get
+        {
+            long n = OwnParameters + (Residual is { Projects: true } r ? r.Parameters : 0);
+            foreach (var c in Children) n = checked(n + c.Parameters);
+            return n;
+        }
+    }
+
+    public long Buffers
+    {
+        get
+        {
+            long n = OwnBuffers + (Residual is { Projects: true } r ? r.Buffers : 0);
+            foreach (var c in Children) n = checked(n + c.Buffers);
+            return n;
+        }
+    }
+
+    public long Macs
+    {
+        get
+        {
+            long n = OwnMacs + (Residual is { Projects: true } r ? r.Macs : 0);
+            foreach (var c in Children) n = checked(n + c.Macs);
+            return n;
+        }
+    }
+}
+
+/// <summary>What a block's constructor takes, derived from the block's declaration alone.</summary>
+public sealed class BlockSignature
+{
+    public string BlockName { get; internal set; } = "";
+    public Layout Layout { get; internal set; }
+    /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ...), in layout order.</summary>
+    public List<string> Inputs { get; } = new();
+    /// <summary>Block parameters in order of first use, with their [Param] default if any.</summary>
+    public List<KeyValuePair<string, long?>> Parameters { get; } = new();
+    /// <summary>Flags for residual projections that depend on the arguments.</summary>
+    public List<string> Flags { get; } = new();
+    /// <summary>Which member's expressions use each parameter (for messages).</summary>
+    public Dictionary<string, string> UsedBy { get; } = new();
+}
+
+/// <summary>A model fully evaluated at its declared input: every layer concrete.</summary>
+public sealed class ModelPlan
+{
+    public ModuleDecl Declaration { get; internal set; } = null!;
+    public string Name => Declaration.Name;
+    public Shape Input { get; internal set; } = new();
+    public Shape Output { get; internal set; } = new();
+    public List<LayerNode> Layers { get; } = new();
+    public List<Finding> Findings { get; } = new();
+    public bool HasErrors { get; internal set; }
+    public long Parameters { get; internal set; }
+    public long Buffers { get; internal set; }
+    public long Macs { get; internal set; }
+    public long Flops => checked(2 * Macs);
+}
+
+/// <summary>A block evaluated symbolically: the layers' arguments as expressions of its parameters.</summary>
+public sealed class BlockPlan
+{
+    public ModuleDecl Declaration { get; internal set; } = null!;
+    public BlockSignature Signature { get; internal set; } = new();
+    public List<LayerNode> Layers { get; } = new();
+    public List<Finding> Findings { get; } = new();
+    public bool HasErrors { get; internal set; }
+}

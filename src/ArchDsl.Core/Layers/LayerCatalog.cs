@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using ArchDsl.Core.Evaluation;
+
+namespace ArchDsl.Core.Layers;
+
+/// <summary>What the core knows about each layer attribute before evaluating it.</summary>
+public sealed class LayerKind
+{
+    public LayerKind(string name, string moduleType, Layout[]? accepts, params string[] positional)
+    {
+        Name = name;
+        ModuleType = moduleType;
+        Accepts = accepts;
+        Positional = positional;
+    }
+
+    /// <summary>Attribute name without the suffix: "Conv2d".</summary>
+    public string Name { get; }
+    /// <summary>Full name of the member type the generated code assigns: "TorchSharp.Modules.Conv2d".</summary>
+    public string ModuleType { get; }
+    /// <summary>Input layouts the layer takes; null for any.</summary>
+    public Layout[]? Accepts { get; }
+    /// <summary>Hyperparameter names of the attribute's positional arguments, in order.</summary>
+    public string[] Positional { get; }
+}
+
+public static class LayerCatalog
+{
+    private static readonly Layout[] Image = { Layout.Image };
+    private static readonly Layout[] Tokens = { Layout.Tokens };
+
+    public const string Stage = "Stage";
+    public const string Use = "Use";
+
+    /// <summary>Attributes that modify a layer rather than being one.</summary>
+    public static readonly HashSet<string> Modifiers = new() { "Residual", "Head" };
+
+    /// <summary>Attributes on the class itself.</summary>
+    public static readonly HashSet<string> ClassAttributes = new() { "Model", "Block", "Input", "Param" };
+
+    public static readonly IReadOnlyDictionary<string, LayerKind> Kinds = Build(
+        new LayerKind("Conv2d", "TorchSharp.Modules.Conv2d", Image, "OutChannels"),
+        new LayerKind("BatchNorm2d", "TorchSharp.Modules.BatchNorm2d", Image),
+        new LayerKind("MaxPool2d", "TorchSharp.Modules.MaxPool2d", Image, "Kernel"),
+        new LayerKind("AvgPool2d", "TorchSharp.Modules.AvgPool2d", Image, "Kernel"),
+        new LayerKind("AdaptiveAvgPool2d", "TorchSharp.Modules.AdaptiveAvgPool2d", Image, "Height", "Width"),
+        new LayerKind("PixelShuffle", "TorchSharp.Modules.PixelShuffle", Image, "Factor"),
+        new LayerKind("Flatten", "TorchSharp.Modules.Flatten", null),
+        new LayerKind("Linear", "TorchSharp.Modules.Linear", null, "OutFeatures"),
+        new LayerKind("LayerNorm", "TorchSharp.Modules.LayerNorm", null),
+        new LayerKind("Dropout", "TorchSharp.Modules.Dropout", null, "P"),
+        new LayerKind("ReLU", "TorchSharp.Modules.ReLU", null),
+        new LayerKind("GELU", "TorchSharp.Modules.GELU", null),
+        new LayerKind("SiLU", "TorchSharp.Modules.SiLU", null),
+        new LayerKind("Sigmoid", "TorchSharp.Modules.Sigmoid", null),
+        new LayerKind("Tanh", "TorchSharp.Modules.Tanh", null),
+        new LayerKind("Identity", "TorchSharp.Modules.Identity", null),
+        new LayerKind("Tokens", "ArchDsl.Layers.Tokens", Image),
+        new LayerKind("ClassToken", "TorchSharp.Modules.Parameter", Tokens),
+        new LayerKind("PositionalEmbedding", "TorchSharp.Modules.Parameter", Tokens),
+        new LayerKind("SelfAttention", "ArchDsl.Layers.SelfAttention", Tokens, "Heads"),
+        new LayerKind("Mlp", "TorchSharp.Modules.Sequential", null, "Hidden"),
+        new LayerKind("SelectToken", "ArchDsl.Layers.SelectToken", Tokens, "Index"),
+        new LayerKind(Stage, "TorchSharp.Modules.Sequential", null, "Block", "Count", "Bindings"),
+        new LayerKind(Use, "", null, "Block", "Bindings"));
+
+    /// <summary>Positional string arguments and named ones that hold expressions or bindings.</summary>
+    public static bool IsBindingsArgument(string kind, string name) => name == "Bindings" || name == "With";
+
+    private static IReadOnlyDictionary<string, LayerKind> Build(params LayerKind[] kinds)
+    {
+        var d = new Dictionary<string, LayerKind>();
+        foreach (var k in kinds) d.Add(k.Name, k);
+        return d;
+    }
+
+    public static string Describe(Layout layout) => layout switch
+    {
+        Layout.Image => "an image (C×H×W)",
+        Layout.Tokens => "tokens (N×D)",
+        _ => "a vector (D)",
+    };
+
+    public static Layout? LayoutOfRank(int rank) => rank switch
+    {
+        3 => Layout.Image,
+        2 => Layout.Tokens,
+        1 => Layout.Vector,
+        _ => null,
+    };
+
+    /// <summary>Names of the input dimensions a block of this layout can use in its expressions.</summary>
+    public static string[] InputNames(Layout layout) => layout switch
+    {
+        Layout.Image => new[] { "inChannels", "inHeight", "inWidth" },
+        Layout.Tokens => new[] { "inTokens", "inFeatures" },
+        _ => new[] { "inFeatures" },
+    };
+}

@@ -1,0 +1,167 @@
+using System;
+using System.Diagnostics;
+
+namespace ArchDsl;
+
+/// <summary>How a tensor is laid out, batch dimension aside.</summary>
+public enum Layout
+{
+    /// <summary>C×H×W feature maps.</summary>
+    Image,
+    /// <summary>N×D token sequences.</summary>
+    Tokens,
+    /// <summary>D features.</summary>
+    Vector,
+}
+
+/// <summary>An activation applied after a layer (after its residual add, if any).</summary>
+public enum Act
+{
+    /// <summary>No activation.</summary>
+    None,
+    /// <summary>max(0, x).</summary>
+    ReLU,
+    /// <summary>Gaussian error linear unit (exact).</summary>
+    GELU,
+    /// <summary>x·sigmoid(x).</summary>
+    SiLU,
+    /// <summary>Logistic sigmoid.</summary>
+    Sigmoid,
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+}
+
+/// <summary>
+/// Marks a partial class as a network. Its fields with layer attributes are its layers, in
+/// declaration order; the generator adds the TorchSharp module, its forward pass and its counts.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class ModelAttribute : Attribute
+{
+}
+
+/// <summary>The model's input shape without the batch dimension: (C, H, W), (N, D) or (D).</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class InputAttribute : Attribute
+{
+    /// <param name="dims">Sizes without the batch dimension, e.g. 3, 224, 224.</param>
+    public InputAttribute(params int[] dims) => Dims = dims;
+
+    /// <summary>Sizes without the batch dimension.</summary>
+    public int[] Dims { get; }
+}
+
+/// <summary>
+/// Marks a partial class as a reusable block, instantiated by <see cref="StageAttribute"/> or
+/// <see cref="UseAttribute"/>. Its expressions may use parameters bound by the instantiating
+/// attribute and its input sizes: inChannels, inHeight, inWidth (Image), inTokens, inFeatures (Tokens),
+/// inFeatures (Vector).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class BlockAttribute : Attribute
+{
+    /// <param name="input">The layout of the block's input.</param>
+    public BlockAttribute(Layout input = Layout.Image) => Input = input;
+
+    /// <summary>The layout of the block's input.</summary>
+    public Layout Input { get; }
+}
+
+/// <summary>A default for a block parameter, used when the instantiating attribute does not bind it.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class ParamAttribute : Attribute
+{
+    /// <param name="name">Parameter name as used in the block's expressions.</param>
+    /// <param name="defaultValue">Value when not bound.</param>
+    public ParamAttribute(string name, int defaultValue)
+    {
+        Name = name;
+        DefaultValue = defaultValue;
+    }
+
+    /// <summary>Parameter name.</summary>
+    public string Name { get; }
+
+    /// <summary>Value when not bound.</summary>
+    public int DefaultValue { get; }
+}
+
+/// <summary>
+/// Repeats a block into a Sequential with numbered children ("0", "1", ... as PyTorch's Sequential, or
+/// <see cref="Names"/>). A binding named "stride" applies to the first block only; later blocks get 1,
+/// as torchvision's ResNet stages do. Blocks after the first must keep their input shape.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class StageAttribute : Attribute
+{
+    /// <param name="block">A partial class marked [Block].</param>
+    /// <param name="count">How many blocks.</param>
+    /// <param name="bindings">Block parameters: "width = 64, stride = 2".</param>
+    public StageAttribute(Type block, int count, string bindings = "")
+    {
+        Block = block;
+        Count = count;
+        Bindings = bindings;
+    }
+
+    /// <param name="block">A partial class marked [Block].</param>
+    /// <param name="count">How many blocks, as an expression over the enclosing block's parameters.</param>
+    /// <param name="bindings">Block parameters: "heads = heads, mlp_dim = mlp_dim".</param>
+    public StageAttribute(Type block, string count, string bindings = "")
+    {
+        Block = block;
+        CountExpression = count;
+        Bindings = bindings;
+    }
+
+    /// <summary>The block type.</summary>
+    public Type Block { get; }
+    /// <summary>Literal count.</summary>
+    public int Count { get; }
+    /// <summary>Count as an expression, when given as one.</summary>
+    public string? CountExpression { get; }
+    /// <summary>Block parameter bindings.</summary>
+    public string Bindings { get; }
+    /// <summary>Child names, with {i} for the index: "encoder_layer_{i}". Default "{i}".</summary>
+    public string? Names { get; set; }
+}
+
+/// <summary>One instance of a block, as a submodule of the block's own type.</summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class UseAttribute : Attribute
+{
+    /// <param name="block">A partial class marked [Block].</param>
+    /// <param name="bindings">Block parameters: "depth = 12, heads = 12".</param>
+    public UseAttribute(Type block, string bindings = "")
+    {
+        Block = block;
+        Bindings = bindings;
+    }
+
+    /// <summary>The block type.</summary>
+    public Type Block { get; }
+    /// <summary>Block parameter bindings.</summary>
+    public string Bindings { get; }
+}
+
+/// <summary>
+/// Adds the input of member <see cref="From"/> to this layer's output, before this layer's activation.
+/// When the shapes differ, the shortcut is projected (1×1 convolution and batch norm for images,
+/// a linear layer otherwise) into a submodule named <see cref="Shortcut"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class ResidualAttribute : Attribute
+{
+    /// <summary>The member whose input is added: nameof(conv1).</summary>
+    public string? From { get; set; }
+
+    /// <summary>Name of the projection submodule when one is needed. Default "downsample" (torchvision's name).</summary>
+    public string? Shortcut { get; set; }
+}
