@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -15,7 +16,7 @@ namespace ArchDsl.Generators;
 internal sealed record Generated(string HintName, string? Source, EquatableArray<Finding> Findings);
 
 /// <summary>A declaration as read, with every block it reaches: the pipeline's cached input.</summary>
-internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> Blocks);
+internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> Blocks, string? ReadError = null);
 
 /// <summary>
 /// Emits a TorchSharp module for every [Model] and [Block] class. Each class is read once into plain
@@ -48,26 +49,60 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
-        var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
-        return new Declaration(root, blocks);
+        try
+        {
+            var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
+            return new Declaration(root, blocks);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Reading failed on unusual source; the emit step reports it on the class.
+            var span = DeclarationReader.SpanOf(type.Locations.Length > 0 ? type.Locations[0] : Location.None);
+            var root = new ModuleDecl(type.Name, "", type.Name, false, "internal", false, false, false, false,
+                EquatableArray<AttributeDecl>.Empty, EquatableArray<MemberDecl>.Empty, span);
+            return new Declaration(root, EquatableArray<ModuleDecl>.Empty, ex.GetType().Name + ": " + ex.Message);
+        }
     }
 
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct)
     {
         if (d is null) return null;
-        var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
-        ct.ThrowIfCancellationRequested();
-        string? source = plan.HasErrors ? null : ModuleEmitter.EmitModel(plan);
-        return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+        if (d.ReadError != null) return Failed(d.Root, d.ReadError);
+        try
+        {
+            var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
+            ct.ThrowIfCancellationRequested();
+            string? source = plan.HasErrors ? null : ModuleEmitter.EmitModel(plan);
+            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(d.Root, ex.GetType().Name + ": " + ex.Message);
+        }
     }
 
     internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
     {
         if (d is null || d.Root.IsModel) return null;
-        var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
-        ct.ThrowIfCancellationRequested();
-        string? source = plan.HasErrors ? null : ModuleEmitter.EmitBlock(plan);
-        return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+        if (d.ReadError != null) return Failed(d.Root, d.ReadError);
+        try
+        {
+            var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
+            ct.ThrowIfCancellationRequested();
+            string? source = plan.HasErrors ? null : ModuleEmitter.EmitBlock(plan);
+            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(d.Root, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    /// <summary>A failure inside ArchDsl becomes a diagnostic on the declaration, never a compiler crash.</summary>
+    private static Generated Failed(ModuleDecl root, string error)
+    {
+        var finding = Finding.Of(Rules.InternalError, root.Span, root.Name, error);
+        return new Generated(HintName(root), null, new EquatableArray<Finding>(new[] { finding }));
     }
 
     private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";

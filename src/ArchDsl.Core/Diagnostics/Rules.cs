@@ -125,3 +125,10 @@ public static partial class Rules
         "{0}: {1} input channels are not divisible by {2}² = {3}; give the layer before it a multiple of {3} channels", Design, Severity.Error,
         "PixelShuffle(r) turns C×H×W into (C/r²)×(H·r)×(W·r), so C must be a multiple of r².");
 }
+
+public static partial class Rules
+{
+    public static readonly Rule InternalError = new("ADSL0099", "ArchDsl could not process a declaration",
+        "ArchDsl could not process '{0}': {1}. This is a bug in ArchDsl; please report it with the declaration", Usage, Severity.Error,
+        "An unexpected failure inside ArchDsl. It is reported instead of escaping as a compiler crash; no module is generated.");
+}
