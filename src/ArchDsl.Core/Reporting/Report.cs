@@ -26,7 +26,9 @@ public static class Report
     {
         string kind = n.Kind == "Use" && n.Texts.TryGetValue("BlockName", out var b) ? b : n.Kind;
         long count = n.Kind == "Stage" ? n.Count.Value : 1;
-        rows.Add(new ReportRow(n.Path, kind, n.Depth, n.Output.Values(), n.Parameters, n.Macs, count,
+        // The shortcut projection gets a row of its own, so the layer's row leaves it out.
+        var shortcut = n.Residual is { Projects: true } p ? p : null;
+        rows.Add(new ReportRow(n.Path, kind, n.Depth, n.Output.Values(), n.Parameters - (shortcut?.Parameters ?? 0), n.Macs - (shortcut?.Macs ?? 0), count,
             n.Residual?.From, n.Residual?.Projects ?? false, n.HeadTask));
         foreach (var c in n.Children) AddRows(c, rows);
         if (n.Residual is { Projects: true } r)
