@@ -1,0 +1,138 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ArchDsl.Tools.Tests;
+
+/// <summary>
+/// Packs ArchDsl into a temporary folder feed and builds a brand-new consumer that has only PackageReferences
+/// (its own NuGet cache folder, so nothing stale is reused; the machine's cache serves as an extra source
+/// so libtorch is not downloaded again).
+/// </summary>
+public class PackageTests(ITestOutputHelper log)
+{
+    const string ConsumerModel = """
+        using System;
+        using ArchDsl;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+
+        namespace Consumer;
+
+        // Tiny but wide: 64 → 10,000 → 10,000. Over 100 M parameters.
+        [Model, Input(64)]
+        public partial class Wide
+        {
+            [Linear(10000)] Linear fc1;
+            [Linear(10000)] Linear fc2;
+        }
+
+        public static class Program
+        {
+            public static int Main()
+            {
+                using var model = new Wide();
+                model.eval();
+                using var _ = no_grad();
+                using var y = model.call(zeros(2, 64));
+                Console.WriteLine($"params={Wide.ParameterCount} macs={Wide.Macs} shape={string.Join(",", y.shape)} output={string.Join(",", Wide.OutputShape)}");
+                return 0;
+            }
+        }
+        """;
+
+    [Fact]
+    public void Package_from_a_local_feed_builds_and_runs_a_consumer()
+    {
+        var clock = Stopwatch.StartNew();
+        string work = Tooling.NewTempDir("archdsl-package");
+        string feed = Path.Combine(work, "feed");
+        string version = "0.0.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
+        string extra = Environment.GetEnvironmentVariable("ARCHDSL_TEST_PACK_ARGS") ?? ""; // e.g. -p:ArchDslPackAnalyzers=false
+        var packArgs = new[] { "pack", Path.Combine(Tooling.Root, "src/ArchDsl.Package/ArchDsl.Package.csproj"), "-c", "Release", "-o", feed, "-nologo", $"-p:Version={version}" }
+            .Concat(extra.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        var pack = Tooling.Run(Tooling.Root, TimeSpan.FromMinutes(3), packArgs);
+        Assert.True(pack.ExitCode == 0, pack.All);
+        log.WriteLine($"pack: {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Package layout.
+        string nupkg = Path.Combine(feed, $"ArchDsl.{version}.nupkg");
+        using (var zip = ZipFile.OpenRead(nupkg))
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.Contains("lib/net8.0/ArchDsl.dll", names);
+            Assert.Contains("analyzers/dotnet/cs/ArchDsl.Generators.dll", names);
+            Assert.Contains("analyzers/dotnet/cs/ArchDsl.Core.dll", names);
+            Assert.Contains("buildTransitive/ArchDsl.props", names);
+            Assert.Contains("buildTransitive/ArchDsl.targets", names);
+            Assert.Contains("buildTransitive/NativeFix/ElfVersionPatch.cs", names);
+            Assert.Contains("README.md", names);
+            using var nuspec = new StreamReader(zip.GetEntry("ArchDsl.nuspec")!.Open());
+            string spec = nuspec.ReadToEnd();
+            Assert.Contains("<dependency id=\"TorchSharp\"", spec);
+            Assert.DoesNotContain("TorchSharp-cpu", spec);
+            Assert.Contains("<license type=\"expression\">MIT</license>", spec);
+            if (AnalyzersPacked(extra))
+                Assert.Contains("analyzers/dotnet/cs/ArchDsl.Analyzers.dll", names);
+            if (AnalyzersPacked(extra) && File.Exists(Path.Combine(Tooling.Root, "analyzers/ArchDsl.CodeFixes/ArchDsl.CodeFixes.csproj")))
+                Assert.Contains("analyzers/dotnet/cs/ArchDsl.CodeFixes.dll", names);
+            if (File.Exists(Path.Combine(Tooling.Root, "build/ArchDsl.Analyzers.props")))
+                Assert.Contains("buildTransitive/ArchDsl.Analyzers.props", names);
+        }
+
+        // A consumer with only PackageReferences.
+        string consumer = Path.Combine(work, "consumer");
+        Directory.CreateDirectory(consumer);
+        string machineCache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="archdsl-test-feed" value="{feed}" />
+                {(Directory.Exists(machineCache) ? $"<add key=\"machine-cache\" value=\"{machineCache}\" />" : "")}
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>disable</Nullable>
+                <RestorePackagesPath>{Path.Combine(work, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ArchDsl" Version="{version}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), ConsumerModel);
+
+        var build = Tooling.Run(consumer, TimeSpan.FromMinutes(4), new[] { "build", "-nologo", "-v", "m" },
+            ("NUGET_PACKAGES", Path.Combine(work, "packages")));
+        log.WriteLine($"build: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(build.ExitCode == 0, build.All);
+        if (AnalyzersPacked(extra))
+            Assert.Contains("ADSL1001", build.All); // the large-model warning reaches the build output
+
+        var run = Tooling.Run(consumer, TimeSpan.FromMinutes(1), new[] { Path.Combine(consumer, "bin", "Debug", "net10.0", "Consumer.dll") });
+        log.WriteLine($"run: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(run.ExitCode == 0, run.All);
+        // By hand: (64·10,000 + 10,000) + (10,000·10,000 + 10,000) = 650,000 + 100,010,000.
+        const long expected = 100_660_000;
+        Assert.Contains($"params={expected} macs={64L * 10_000 + 10_000L * 10_000} shape=2,10000 output=10000", run.Stdout);
+
+        try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static bool AnalyzersPacked(string extraPackArgs) =>
+        File.Exists(Path.Combine(Tooling.Root, "analyzers/ArchDsl.Analyzers/ArchDsl.Analyzers.csproj"))
+        && !extraPackArgs.Contains("ArchDslPackAnalyzers=false", StringComparison.OrdinalIgnoreCase);
+}
