@@ -73,15 +73,23 @@ internal static class SvgDiagram
                 double innerTop = y + FrameHeader - Gap + 6;
                 double end = Sequence(c, a, shown, x + Pad, innerTop, innerWidth - 2 * Pad + ArcRoom, null);
                 double frameBottom = end + Pad;
-                c.Back.Append("<rect x=\"").Append(F(x)).Append("\" y=\"").Append(F(frameTop)).Append("\" width=\"").Append(F(innerWidth))
+                // Outer frames are finished after inner ones, so each goes beneath what is already drawn.
+                var frame = new StringBuilder();
+                frame.Append("<rect x=\"").Append(F(x)).Append("\" y=\"").Append(F(frameTop)).Append("\" width=\"").Append(F(innerWidth))
                       .Append("\" height=\"").Append(F(frameBottom - frameTop)).Append("\" rx=\"8\" fill=\"")
                       .Append(stage ? "#eef3fb" : "#f4f4f4").Append("\" stroke=\"").Append(stage ? "#4a74b8" : "#888")
                       .Append("\" stroke-width=\"1.5\"").Append(stage ? " stroke-dasharray=\"6 3\"" : "").Append("/>\n");
                 if (stage)
-                    c.Back.Append("<rect x=\"").Append(F(x + 4)).Append("\" y=\"").Append(F(frameTop + 4)).Append("\" width=\"").Append(F(innerWidth))
+                    frame.Append("<rect x=\"").Append(F(x + 4)).Append("\" y=\"").Append(F(frameTop + 4)).Append("\" width=\"").Append(F(innerWidth))
                           .Append("\" height=\"").Append(F(frameBottom - frameTop)).Append("\" rx=\"8\" fill=\"none\" stroke=\"#b7c7e3\" stroke-width=\"1\"/>\n");
+                c.Back.Insert(0, frame.ToString());
                 Text(c.Front, x + 10, frameTop + 18, title, 13, "bold");
-                Text(c.Front, x + innerWidth - 8, frameTop + 18, $"{MarkdownReport.N(item.Parameters)} params", 11, null, "end", "#555");
+                string total = $"{MarkdownReport.N(item.Parameters)} params";
+                // Right of the title when both fit (about 7 px a character), else under it, left of the centre line.
+                if ((title.Length * 7.5) + (total.Length * 6.2) + 30 < innerWidth)
+                    Text(c.Front, x + innerWidth - 8, frameTop + 18, total, 11, null, "end", "#555");
+                else
+                    Text(c.Front, x + 10, frameTop + 31, total, 10.5, null, null, "#555");
                 y = frameBottom;
             }
             else
@@ -130,7 +138,7 @@ internal static class SvgDiagram
 
     static void Pill(StringBuilder sb, double cx, double y, string text)
     {
-        double w = 12 + text.Length * 7;
+        double w = 20 + text.Length * 8; // bold 12 px text runs about 8 px a character
         sb.Append("<rect x=\"").Append(F(cx - w / 2)).Append("\" y=\"").Append(F(y - 16)).Append("\" width=\"").Append(F(w))
           .Append("\" height=\"22\" rx=\"11\" fill=\"#333\"/>\n");
         Text(sb, cx, y, text, 12, "bold", "middle", "#fff");
