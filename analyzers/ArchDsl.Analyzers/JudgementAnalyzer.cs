@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Judgement;
+using ArchDsl.Generators;
+using ArchDsl.Generators.Reading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace ArchDsl.Analyzers;
+
+/// <summary>
+/// Judges every [Model] class: reads it with the generator's reader, evaluates it with the core, and
+/// reports the core's judgement findings (ADSL1xxx). Models with errors are left to the generator.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class JudgementAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>On ADSL1012: "Image" when the head receives a C×H×W map (the pooling fix applies), else "Tokens".</summary>
+    public const string InputLayoutProperty = "InputLayout";
+
+    /// <summary>The judgement rules: every rule id from ADSL1000 up.</summary>
+    internal static readonly ImmutableArray<Rule> JudgementRules =
+        Rules.All.Where(r => string.CompareOrdinal(r.Id, "ADSL1000") >= 0).OrderBy(r => r.Id, System.StringComparer.Ordinal).ToImmutableArray();
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        JudgementRules.Select(Descriptors.For).ToImmutableArray();
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var model = start.Compilation.GetTypeByMetadataName(DeclarationReader.ModelAttribute);
+            if (model is null) return;
+            start.RegisterSymbolAction(ctx => Analyze(ctx, model), SymbolKind.NamedType);
+        });
+    }
+
+    private static bool IsModel(INamedTypeSymbol type, INamedTypeSymbol modelAttribute) =>
+        type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, modelAttribute));
+
+    private static void Analyze(SymbolAnalysisContext ctx, INamedTypeSymbol modelAttribute)
+    {
+        if (ctx.Symbol is not INamedTypeSymbol type || !IsModel(type, modelAttribute)) return;
+        var ct = ctx.CancellationToken;
+        var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
+        var plan = Evaluator.EvaluateModel(root, blocks);
+        if (plan.HasErrors) return;
+
+        var tree = type.DeclaringSyntaxReferences.FirstOrDefault()?.SyntaxTree;
+        var options = JudgementOptions.Read(new OptionSource(ctx.Options.AnalyzerConfigOptionsProvider, tree));
+
+        ModelPlan? teacher = null;
+        foreach (var a in type.GetAttributes())
+        {
+            if (a.AttributeClass?.ToDisplayString() != "ArchDsl.TeacherAttribute") continue;
+            if (a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is INamedTypeSymbol t &&
+                !SymbolEqualityComparer.Default.Equals(t, type) && IsModel(t, modelAttribute))
+            {
+                var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct);
+                teacher = Evaluator.EvaluateModel(troot, tblocks);
+            }
+        }
+
+        foreach (var f in Judge.Evaluate(plan, options, teacher))
+        {
+            ct.ThrowIfCancellationRequested();
+            var properties = ImmutableDictionary<string, string?>.Empty;
+            if (f.Id == Rules.ClassificationHeadOnMap.Id && f.Args.Count > 1)
+                properties = properties.Add(InputLayoutProperty, f.Args[1].StartsWith("a C×H×W", System.StringComparison.Ordinal) ? "Image" : "Tokens");
+            ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), LocationOf(ctx.Compilation, f.Span, type), properties, f.Args.ToArray()));
+        }
+    }
+
+    /// <summary>A source location in the compilation's own tree (so pragmas, IDE squiggles and code fixes work).</summary>
+    internal static Location LocationOf(Compilation compilation, SourceSpan span, ISymbol fallback)
+    {
+        if (!span.IsNone)
+            foreach (var tree in compilation.SyntaxTrees)
+                if (tree.FilePath == span.Path && span.Start + span.Length <= tree.Length)
+                    return Location.Create(tree, new TextSpan(span.Start, span.Length));
+        return fallback.Locations.FirstOrDefault() ?? Location.None;
+    }
+
+    /// <summary>.editorconfig keys for the model's file first, then global options (.globalconfig and MSBuild properties).</summary>
+    private sealed class OptionSource : IOptionSource
+    {
+        private readonly AnalyzerConfigOptions? _tree;
+        private readonly AnalyzerConfigOptions _global;
+
+        public OptionSource(AnalyzerConfigOptionsProvider provider, SyntaxTree? tree)
+        {
+            _tree = tree is null ? null : provider.GetOptions(tree);
+            _global = provider.GlobalOptions;
+        }
+
+        public bool TryGet(string key, out string value)
+        {
+            if (_tree != null && _tree.TryGetValue(key, out var v) ||
+                _global.TryGetValue(key, out v) ||
+                // keys are case-insensitive in .editorconfig; Roslyn lower-cases them
+                _tree != null && _tree.TryGetValue(key.ToLowerInvariant(), out v) ||
+                _global.TryGetValue(key.ToLowerInvariant(), out v))
+            {
+                value = v!;
+                return true;
+            }
+            value = "";
+            return false;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+
+namespace ArchDsl.CodeFixes;
+
+/// <summary>
+/// Adds [Accept("ADSLxxxx", Justification = "TODO: ...")] to the model, for the judgement warnings a
+/// team may decide to live with. The placeholder is meant to be replaced by the real reason.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddAcceptCodeFix)), Shared]
+public sealed class AddAcceptCodeFix : CodeFixProvider
+{
+    public const string Placeholder = "TODO: explain why this is acceptable for this model";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
+        "ADSL1001", "ADSL1002", "ADSL1004", "ADSL1005", "ADSL1006", "ADSL1007", "ADSL1013", "ADSL1014");
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null) return;
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            var node = root.FindNode(diagnostic.Location.SourceSpan);
+            var type = node.FirstAncestorOrSelf<ClassDeclarationSyntax>();
+            if (type is null) continue;
+            var id = diagnostic.Id;
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    $"Accept {id} for this model with a justification",
+                    ct => AddAcceptAsync(context.Document, type, id, ct),
+                    equivalenceKey: "ArchDsl.Accept." + id),
+                diagnostic);
+        }
+    }
+
+    private static async Task<Document> AddAcceptAsync(Document document, ClassDeclarationSyntax type, string id, CancellationToken ct)
+    {
+        var editor = await DocumentEditor.CreateAsync(document, ct).ConfigureAwait(false);
+        var g = editor.Generator;
+        var attribute = g.Attribute("Accept",
+            g.AttributeArgument(g.LiteralExpression(id)),
+            g.AttributeArgument("Justification", g.LiteralExpression(Placeholder)));
+        editor.AddAttribute(type, attribute);
+        return editor.GetChangedDocument();
+    }
+}

@@ -1,0 +1,215 @@
+using System.Collections.Generic;
+using System.Globalization;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Evaluation;
+
+namespace ArchDsl.Core.Judgement;
+
+/// <summary>
+/// The judgement rules (ADSL1xxx) over a model that evaluated without errors. Pure: the analyzers,
+/// tools and tests call this with a plan from <see cref="Evaluator.EvaluateModel"/> and options.
+/// </summary>
+public static class Judge
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static List<Finding> Evaluate(ModelPlan plan, JudgementOptions options, ModelPlan? teacher = null)
+    {
+        var found = new List<Finding>();
+        if (plan.HasErrors) return found;
+        var model = plan.Declaration;
+        var span = model.Span;
+        var accepted = ReadAccepts(model, found);
+        void Report(Rule rule, SourceSpan at, params object[] args)
+        {
+            if (!accepted.Contains(rule.Id)) found.Add(Finding.Of(rule, at, args));
+        }
+
+        foreach (var p in options.Problems)
+            found.Add(Finding.Of(Rules.BadConfiguration, span, p.Key, p.Value, p.Expected, p.DefaultText));
+
+        found.Add(Finding.Of(Rules.CountsAtAGlance, span, plan.Name, plan.Parameters, plan.Macs, plan.Input.ToString(), plan.Output.ToString()));
+
+
+        if (plan.Macs > options.MaxMacs)
+            Report(Rules.ComputePerSample, span, plan.Name, Units.Count(plan.Macs), Units.Count(plan.Flops), plan.Input.ToString(),
+                Units.Count(options.MaxMacs));
+
+        var training = ReadTrainingPlan(model, found);
+        if (training != null)
+        {
+            double flop = Estimates.TrainingFlop(plan, training);
+            string days = Units.Days(Estimates.GpuDays(flop, options.DeviceFlops, options.DeviceUtilization));
+            string rate = Units.Count(options.DeviceFlops);
+            string util = Units.Percent(options.DeviceUtilization);
+            found.Add(Finding.Of(Rules.TrainingEstimate, span, plan.Name, training.Describe(), Units.Scientific(flop),
+                FlopWords(flop), days, rate, util));
+            if (flop > options.EuTrainingFlop)
+                Report(Rules.TrainingAboveEuThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.EuTrainingFlop), days, rate, util);
+            if (flop > options.FrontierTrainingFlop)
+                Report(Rules.TrainingAboveFrontierThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.FrontierTrainingFlop), days, rate, util);
+        }
+
+        if (plan.Parameters > options.MaxParameters)
+        {
+            string trainingNote = "";
+            if (training != null)
+            {
+                double flop = Estimates.TrainingFlop(plan, training);
+                trainingNote = "; its training plan (" + training.Describe() + ") needs about " + Units.Scientific(flop) + " FLOP, about " +
+                    Units.Days(Estimates.GpuDays(flop, options.DeviceFlops, options.DeviceUtilization)) + " GPU-days at " +
+                    Units.Count(options.DeviceFlops) + " FLOP/s and " + Units.Percent(options.DeviceUtilization) + " utilisation";
+            }
+            Report(Rules.LargeModel, span, plan.Name, plan.Parameters, Units.Count(options.MaxParameters),
+                Units.Bytes(Estimates.TrainingStateBytes(plan.Parameters)), trainingNote);
+        }
+
+        var budget = ReadMemoryBudget(model, training, options, found);
+        if (budget != null)
+        {
+            var (memory, batch) = budget.Value;
+            var t = Estimates.TrainingMemory(plan, batch);
+            if (t.Total > memory)
+                Report(Rules.TrainingMemoryOverBudget, span, plan.Name, Units.Bytes(t.Total), batch, Units.Bytes(t.State), Units.Bytes(t.Activations), Units.Bytes(memory));
+            var i = Estimates.InferenceMemory(plan, batch);
+            if (i.Total > memory)
+                Report(Rules.InferenceMemoryOverBudget, span, plan.Name, Units.Bytes(i.Total), batch, Units.Bytes(i.Weights), Units.Bytes(i.Activations), Units.Bytes(memory));
+        }
+
+        CheckHeads(plan, found, accepted);
+
+        if (teacher != null && !teacher.HasErrors && plan.Parameters > 0)
+        {
+            string sf = Estimates.Family(plan), tf = Estimates.Family(teacher);
+            double ratio = (double)teacher.Parameters / plan.Parameters;
+            var reasons = new List<string>();
+            if (sf != tf) reasons.Add("the families differ (" + tf + " teacher, " + sf + " student)");
+            if (ratio > options.MaxCapacityRatio)
+                reasons.Add("the teacher has " + ratio.ToString("0.#", Inv) + "× the student's parameters, above the bound of " + options.MaxCapacityRatio.ToString("0.##", Inv) + "×");
+            if (reasons.Count > 0)
+                Report(Rules.DistillationGap, span, plan.Name, sf, plan.Parameters, teacher.Name, tf, teacher.Parameters,
+                    string.Join(" and ", reasons) + "; distillation across such gaps is an open question");
+        }
+        return found;
+    }
+
+    private static string FlopWords(double flop) =>
+        flop >= 1e24 ? (flop / 1e24).ToString("0.###", Inv) + " yottaFLOP"
+        : flop >= 1e21 ? (flop / 1e21).ToString("0.###", Inv) + " zettaFLOP"
+        : flop >= 1e18 ? (flop / 1e18).ToString("0.###", Inv) + " exaFLOP"
+        : (flop / 1e15).ToString("0.###", Inv) + " petaFLOP";
+
+    /// <summary>Rule ids accepted with a justification; an [Accept] without one is reported and not honoured.</summary>
+    private static HashSet<string> ReadAccepts(ModuleDecl model, List<Finding> found)
+    {
+        var ids = new HashSet<string>();
+        foreach (var a in model.Attributes)
+        {
+            if (a.Name != "Accept") continue;
+            var id = a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "";
+            var why = a.Get("Justification");
+            if (why is null || why.Kind != ArgKind.String || string.IsNullOrWhiteSpace(why.Text))
+                found.Add(Finding.Of(Rules.AcceptWithoutJustification, a.Span, id, model.Name));
+            else
+                ids.Add(id);
+        }
+        return ids;
+    }
+
+    private static double? Number(AttributeDecl a, string name)
+    {
+        var v = a.Get(name);
+        if (v is null) return null;
+        return v.Kind switch { ArgKind.Int => v.Int, ArgKind.Double => v.Double, _ => double.NaN };
+    }
+
+    public static TrainingPlan? ReadTrainingPlan(ModuleDecl model, List<Finding> found)
+    {
+        var a = model.Attribute("TrainingPlan");
+        if (a is null) return null;
+        double? samples = Number(a, "Samples"), epochs = Number(a, "Epochs"), tokens = Number(a, "Tokens"), batch = Number(a, "BatchSize");
+        string? problem = null;
+        foreach (var (name, v) in new[] { ("Samples", samples), ("Epochs", epochs), ("Tokens", tokens), ("BatchSize", batch) })
+            if (v is double d && !(d > 0)) problem ??= name + " must be positive";
+        if (problem is null)
+        {
+            if (tokens is not null && (samples is not null || epochs is not null))
+                problem = "give either Tokens, or Samples and Epochs, not both";
+            else if (tokens is null && (samples is null || epochs is null))
+                problem = "give Tokens, or both Samples and Epochs";
+        }
+        if (problem != null)
+        {
+            found.Add(Finding.Of(Rules.BadJudgementAttribute, a.Span, model.Name, "[TrainingPlan] " + problem));
+            return null;
+        }
+        return new TrainingPlan(samples ?? 0, epochs ?? 0, tokens ?? 0, (long)(batch ?? 1));
+    }
+
+    /// <summary>The memory budget and batch: [MemoryBudget("80GiB", BatchSize = n)], else the configured
+    /// device memory; batch from the attribute, else the training plan, else 1.</summary>
+    private static (double Memory, long Batch)? ReadMemoryBudget(ModuleDecl model, TrainingPlan? training, JudgementOptions options, List<Finding> found)
+    {
+        var a = model.Attribute("MemoryBudget");
+        long batch = training?.Batch ?? 1;
+        if (a is null)
+            return options.DeviceMemory is double m ? (m, batch) : null;
+        var text = a.Positional.Count > 0 ? a.Positional[0] : null;
+        if (text is null || text.Kind != ArgKind.String || !Units.TryParseBytes(text.Text, out var memory))
+        {
+            found.Add(Finding.Of(Rules.BadJudgementAttribute, text?.Span ?? a.Span, model.Name,
+                "[MemoryBudget] " + (text?.Describe() ?? "(nothing)") + " is not a size in bytes; write it as \"80GiB\", \"40GB\" or \"24GiB\""));
+            return null;
+        }
+        if (Number(a, "BatchSize") is double b)
+        {
+            if (!(b > 0))
+            {
+                found.Add(Finding.Of(Rules.BadJudgementAttribute, a.Span, model.Name, "[MemoryBudget] BatchSize must be positive"));
+                return null;
+            }
+            batch = (long)b;
+        }
+        return (memory, batch);
+    }
+
+    private static void CheckHeads(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
+    {
+        var restoration = new List<LayerNode>();
+        var recognition = new List<LayerNode>();
+        foreach (var node in Estimates.All(plan.Layers))
+        {
+            if (node.HeadTask is not string task) continue;
+            var at = node.Member?.Span ?? plan.Declaration.Span;
+            if (node.Depth > 0) at = plan.Declaration.Span; // a head inside a block is reported on the model using it
+            var input = node.Input;
+            if (TaskHeads.IsDense(task) && input.Rank < 2)
+                Add(found, accepted, Rules.DenseHeadWithoutMap, at, node.Path, task, "a feature vector " + input);
+            else if (task == TaskHeads.Classification && input.Rank >= 2)
+                Add(found, accepted, Rules.ClassificationHeadOnMap, at, node.Path,
+                    (input.Rank == 3 ? "a C×H×W map " : "a token sequence ") + input);
+            if (TaskHeads.Restoration.Contains(task)) restoration.Add(node);
+            else if (TaskHeads.Recognition.Contains(task)) recognition.Add(node);
+        }
+        if (restoration.Count == 0 || recognition.Count == 0) return;
+        // Task-specific head (and tail) modules: every head is a block instance, not a single layer.
+        bool allBlocks = true;
+        foreach (var n in restoration) allBlocks &= n.Children.Count > 0;
+        foreach (var n in recognition) allBlocks &= n.Children.Count > 0;
+        if (allBlocks) return;
+        Add(found, accepted, Rules.ConflictingHeads, plan.Declaration.Span, plan.Name, Names(restoration), Names(recognition));
+    }
+
+    private static string Names(List<LayerNode> heads)
+    {
+        var parts = new List<string>();
+        foreach (var h in heads) parts.Add(h.Path + ": " + h.HeadTask);
+        return string.Join(", ", parts);
+    }
+
+    private static void Add(List<Finding> found, HashSet<string> accepted, Rule rule, SourceSpan span, params object[] args)
+    {
+        if (!accepted.Contains(rule.Id)) found.Add(Finding.Of(rule, span, args));
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Diagnostics;
+
+namespace ArchDsl;
+
+// Attributes read by the build-time judgement analyzers (ADSL1xxx). They change nothing in the
+// generated module; they declare intent (a training plan, a memory budget, task heads, a teacher) or
+// record a reviewed decision (an opt-out with its justification).
+
+/// <summary>
+/// The task a head serves. Named <c>TaskKind</c> rather than <c>Task</c> so it does not clash with
+/// System.Threading.Tasks.Task under implicit usings.
+/// </summary>
+public enum TaskKind
+{
+    /// <summary>One label per image: needs a feature vector (pooled, flattened, or a selected token).</summary>
+    Classification,
+    /// <summary>Boxes and labels: dense prediction.</summary>
+    Detection,
+    /// <summary>A label per pixel: dense prediction.</summary>
+    Segmentation,
+    /// <summary>Depth per pixel: dense prediction.</summary>
+    Depth,
+    /// <summary>Image restoration: a higher-resolution image.</summary>
+    SuperResolution,
+    /// <summary>Image restoration: noise removed.</summary>
+    Denoising,
+    /// <summary>Image restoration: rain streaks removed.</summary>
+    Deraining,
+    /// <summary>Image restoration: blur removed.</summary>
+    Deblurring,
+    /// <summary>Image restoration: haze removed.</summary>
+    Dehazing,
+    /// <summary>Image restoration: missing regions filled in.</summary>
+    Inpainting,
+    /// <summary>Image restoration: low-light images enhanced.</summary>
+    LowLightEnhancement,
+}
+
+/// <summary>Marks a layer (or block instance) as a head serving a task; the analyzers check what reaches it.</summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class HeadAttribute : Attribute
+{
+    /// <param name="task">The task this head serves.</param>
+    public HeadAttribute(TaskKind task) => Task = task;
+
+    /// <summary>The task this head serves.</summary>
+    public TaskKind Task { get; }
+}
+
+/// <summary>
+/// How the model will be trained: either <see cref="Samples"/> and <see cref="Epochs"/> (images), or
+/// <see cref="Tokens"/>. The analyzers estimate training compute from it (ADSL1003-ADSL1005).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class TrainingPlanAttribute : Attribute
+{
+    /// <summary>Training samples per epoch (e.g. 1_281_167 for ImageNet-1k).</summary>
+    public long Samples { get; set; }
+    /// <summary>Passes over the samples.</summary>
+    public double Epochs { get; set; }
+    /// <summary>Training tokens in total (e.g. 2e12); use instead of samples and epochs.</summary>
+    public double Tokens { get; set; }
+    /// <summary>Samples per step, used by the memory estimate (default 1).</summary>
+    public int BatchSize { get; set; }
+}
+
+/// <summary>
+/// The memory of the device the model must train and run on, e.g. "80GiB". The analyzers warn when the
+/// training or inference estimate exceeds it (ADSL1006, ADSL1007).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class MemoryBudgetAttribute : Attribute
+{
+    /// <param name="memory">A size: "80GiB", "40GB", "24GiB".</param>
+    public MemoryBudgetAttribute(string memory) => Memory = memory;
+
+    /// <summary>The device memory as written.</summary>
+    public string Memory { get; }
+    /// <summary>Batch for the estimates (default: the training plan's batch, else 1).</summary>
+    public int BatchSize { get; set; }
+}
+
+/// <summary>Names the model this one is distilled from (ADSL1014 compares families and sizes).</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class TeacherAttribute : Attribute
+{
+    /// <param name="teacher">A class marked [Model].</param>
+    public TeacherAttribute(Type teacher) => Teacher = teacher;
+
+    /// <summary>The teacher model.</summary>
+    public Type Teacher { get; }
+}
+
+/// <summary>
+/// Accepts one judgement finding for this model, with the reason: [Accept("ADSL1001", Justification = "...")].
+/// Without a non-empty justification the opt-out is reported (ADSL1009) and ignored.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class AcceptAttribute : Attribute
+{
+    /// <param name="ruleId">The rule accepted, e.g. "ADSL1001".</param>
+    public AcceptAttribute(string ruleId) => RuleId = ruleId;
+
+    /// <summary>The rule accepted.</summary>
+    public string RuleId { get; }
+    /// <summary>Why the finding is acceptable for this model.</summary>
+    public string? Justification { get; set; }
+}

@@ -1,0 +1,28 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace ArchDsl.Analyzers.Tests;
+
+public class AcceptTests
+{
+    [Fact]
+    public Task Justified_accept_silences_the_rule() =>
+        Verify.Analyzer(Sources.VitL("\n[Accept(\"ADSL1001\", Justification = \"pre-trained backbone, fine-tuned only\")]"));
+
+    [Fact]
+    public Task Accept_without_justification_is_reported_and_ignored() =>
+        Verify.Analyzer(Sources.VitL("\n[{|#1:Accept(\"ADSL1001\")|}]"),
+            Verify.Diagnostic("ADSL1009").WithLocation(1).WithArguments("ADSL1001", "VitL16"),
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
+
+    [Fact]
+    public Task Accept_with_blank_justification_is_reported() =>
+        Verify.Analyzer(Sources.VitL("\n[{|#1:Accept(\"ADSL1001\", Justification = \"  \")|}]"),
+            Verify.Diagnostic("ADSL1009").WithLocation(1).WithArguments("ADSL1001", "VitL16"),
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
+
+    [Fact]
+    public Task Accept_of_another_rule_does_not_silence() =>
+        Verify.Analyzer(Sources.VitL("\n[Accept(\"ADSL1002\", Justification = \"reviewed\")]"),
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
+}

@@ -1,0 +1,195 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace ArchDsl.Analyzers.Tests;
+
+public class HeadTests
+{
+    private static string Model(string body, string name = "Net") =>
+        Sources.Usings + "[Model, Input(3, 32, 32)]\npublic partial class {|#0:" + name + "|}\n{\n" + body + "}\n";
+
+    [Fact]
+    public Task Classification_head_on_a_map_is_an_error() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
+            """),
+            Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32"));
+
+    [Fact]
+    public Task Classification_head_on_tokens_is_an_error() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 8, Stride = 8)] Conv2d conv;
+                [Tokens] Tokens patches;
+                [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
+            """),
+            Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a token sequence 16×16"));
+
+    [Fact]
+    public Task Classification_head_after_pooling_is_fine() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """));
+
+    [Fact]
+    public Task Dense_head_after_flatten_is_an_error() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Segmentation)] Linear {|#1:seg|};
+            """),
+            Verify.Diagnostic("ADSL1011").WithLocation(1).WithArguments("seg", "Segmentation", "a feature vector 16"));
+
+    [Fact]
+    public Task Dense_head_on_a_map_is_fine() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Conv2d(3, Kernel = 3, Padding = 1), Head(TaskKind.Denoising)] Conv2d restore;
+            """));
+
+    [Fact]
+    public Task Restoration_and_recognition_heads_on_one_body_warn() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d body;
+                [Conv2d(16, Kernel = 3, Padding = 1), Head(TaskKind.Deraining)] Conv2d derain;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """),
+            Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "derain: Deraining", "fc: Classification"));
+
+    [Fact]
+    public Task Task_specific_head_blocks_do_not_warn() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Block(Layout.Image)]
+            public partial class DenoiseHead
+            {
+                [Conv2d(16, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d conv;
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d out_conv;
+            }
+
+            [Block(Layout.Vector)]
+            public partial class ClassifierHead
+            {
+                [Linear(10)] Linear fc;
+            }
+
+            [Model, Input(3, 32, 32)]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d body;
+                [Use(typeof(DenoiseHead)), Head(TaskKind.Denoising)] DenoiseHead denoise;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Use(typeof(ClassifierHead)), Head(TaskKind.Classification)] ClassifierHead classifier;
+            }
+            """);
+
+    [Fact]
+    public Task Conflict_accepted_with_justification() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Model, Input(3, 32, 32), Accept("ADSL1013", Justification = "denoising as an auxiliary task helps here (ablation 12)")]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d body;
+                [Conv2d(16, Kernel = 3, Padding = 1), Head(TaskKind.Denoising)] Conv2d denoise;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            }
+            """);
+
+    [Fact]
+    public Task Pooling_fix_all_fixes_every_head() =>
+        Verify.PoolingFix(
+            Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
+            """) + Model("""
+                [Conv2d(8, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Linear(10), Head(TaskKind.Classification)] Linear {|#2:fc|};
+            """, "Other").Replace("{|#0:Other|}", "Other").Replace(Sources.Usings, ""),
+            Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """) + Model("""
+                [Conv2d(8, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """, "Other").Replace("{|#0:Other|}", "Other").Replace(Sources.Usings, ""),
+            new[]
+            {
+                Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32"),
+                Verify.Diagnostic("ADSL1012").WithLocation(2).WithArguments("fc", "a C×H×W map 8×32×32"),
+            });
+
+    [Fact]
+    public Task Pooling_fix_inserts_avgpool_and_flatten() =>
+        Verify.PoolingFix(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
+            """),
+            Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Flatten] Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """),
+            new[] { Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32") });
+}
+
+public class DistillationTests
+{
+    // Student: Conv2d 3→16 k3 (16·3·9 + 16 = 448) and Linear 16→10 (170): 618 parameters.
+    private const string Student = """
+        [Model, Input(3, 32, 32), Teacher(typeof(VitL16))]
+        public partial class {|#1:Student|}
+        {
+            [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+            [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+            [Flatten] Flatten flatten;
+            [Linear(10)] Linear fc;
+        }
+
+        """;
+
+    [Fact]
+    public Task Different_family_and_large_gap_info() =>
+        Verify.Analyzer(Sources.VitL("\n[Accept(\"ADSL1001\", Justification = \"teacher\")]") + Student,
+            Verify.Diagnostic("ADSL1014").WithLocation(1).WithArguments("Student", "convolutional", "618", "VitL16", "attention-based", "304,326,632",
+                "the families differ (attention-based teacher, convolutional student) and the teacher has " +
+                (304_326_632.0 / 618).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) +
+                "× the student's parameters, above the bound of 10×; distillation across such gaps is an open question"));
+
+    private const string SameFamily = """
+
+        [Model, Input(1000)]
+        public partial class Big { [Linear(1000)] Linear fc; }
+
+        [Model, Input(1000), Teacher(typeof(Big))]
+        public partial class {|#0:Little|} { [Linear(100)] Linear fc; }
+        """;
+
+    [Fact]
+    public Task Same_family_within_bound_is_silent() =>
+        // 1,001,000 / 100,100 = 10: not above the default bound of 10.
+        Verify.Analyzer(Sources.Usings + SameFamily);
+
+    [Fact]
+    public Task Follows_configured_bound() =>
+        Verify.Analyzer(Sources.Usings + SameFamily, new Verify.Options { EditorConfig = "archdsl.ADSL1014.max_capacity_ratio = 5" },
+            Verify.Diagnostic("ADSL1014").WithLocation(0).WithArguments("Little", "fully connected", "100,100", "Big", "fully connected", "1,001,000",
+                "the teacher has 10× the student's parameters, above the bound of 5×; distillation across such gaps is an open question"));
+
+    [Fact]
+    public Task Malformed_bound_is_reported() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options { GlobalConfig = "build_property.ArchDslMaxDistillationRatio = ten" },
+            Verify.Diagnostic("ADSL1008").WithLocation(0).WithArguments("ArchDslMaxDistillationRatio", "ten", "positive number (e.g. 100M, 1.5G, 1e25)", "10"));
+}

@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using ArchDsl.Analyzers;
+using ArchDsl.CodeFixes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace ArchDsl.Analyzers.Tests;
+
+/// <summary>Runs the judgement analyzer (and code fix) over sources that use the real ArchDsl
+/// attributes and TorchSharp types.</summary>
+internal static class Verify
+{
+    public static readonly ReferenceAssemblies References = ReferenceAssemblies.Net.Net80;
+
+    public static readonly MetadataReference[] Libraries =
+    {
+        MetadataReference.CreateFromFile(typeof(ArchDsl.ModelAttribute).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
+    };
+
+    /// <summary>The info diagnostics every model gets; tests about other rules leave them out.</summary>
+    public static readonly string[] Infos = { "ADSL1000", "ADSL1003" };
+
+    public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, ArchDsl.Generators.Descriptors.For(id).DefaultSeverity);
+
+    public sealed class Options
+    {
+        public string? EditorConfig { get; init; }
+        public string? GlobalConfig { get; init; }
+        public bool KeepInfos { get; init; }
+    }
+
+    public static Task Analyzer(string source, params DiagnosticResult[] expected) => Analyzer(source, new Options(), expected);
+
+    public static async Task Analyzer(string source, Options options, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<JudgementAnalyzer, DefaultVerifier>();
+        Setup(test.TestState, test, source, options);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    public static async Task CodeFix(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
+        int? fixAllIterations = null, string? equivalenceKey = null)
+    {
+        var test = new CSharpCodeFixTest<JudgementAnalyzer, AddAcceptCodeFix, DefaultVerifier>
+        {
+            FixedCode = fixedSource,
+            CodeActionEquivalenceKey = equivalenceKey,
+        };
+        Setup(test.TestState, test, source, new Options());
+        test.FixedState.ReferenceAssemblies = References;
+        test.FixedState.AdditionalReferences.AddRange(Libraries);
+        test.ExpectedDiagnostics.AddRange(expected);
+        if (incrementalIterations is int n) test.NumberOfIncrementalIterations = n;
+        if (fixAllIterations is int f) test.NumberOfFixAllIterations = f;
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    public static async Task PoolingFix(string source, string fixedSource, DiagnosticResult[] expected)
+    {
+        var test = new CSharpCodeFixTest<JudgementAnalyzer, InsertPoolingCodeFix, DefaultVerifier> { FixedCode = fixedSource };
+        Setup(test.TestState, test, source, new Options());
+        test.FixedState.ReferenceAssemblies = References;
+        test.FixedState.AdditionalReferences.AddRange(Libraries);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    private static void Setup(SolutionState state, AnalyzerTest<DefaultVerifier> test, string source, Options options)
+    {
+        state.Sources.Add(("/0/Test0.cs", source));
+        state.ReferenceAssemblies = References;
+        state.AdditionalReferences.AddRange(Libraries);
+        if (options.EditorConfig != null)
+            state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + options.EditorConfig + "\n"));
+        if (options.GlobalConfig != null)
+            state.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + options.GlobalConfig + "\n"));
+        if (!options.KeepInfos)
+            test.DisabledDiagnostics.AddRange(Infos);
+    }
+}
