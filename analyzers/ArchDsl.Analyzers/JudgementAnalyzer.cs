@@ -23,6 +23,13 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
     /// <summary>On ADSL1012: "Image" when the head receives a C×H×W map (the pooling fix applies), else "Tokens".</summary>
     public const string InputLayoutProperty = "InputLayout";
 
+    /// <summary>
+    /// On ADSL1013: the single-layer heads of the model's own members that the "own head block" fix moves,
+    /// as "member:Layout;member:Layout" (Layout of the head's input: Image, Tokens or Vector). Absent when a
+    /// conflicting head is a single layer inside a block, which that fix cannot reach.
+    /// </summary>
+    public const string HeadsProperty = "Heads";
+
     /// <summary>The judgement rules: every rule id from ADSL1000 up.</summary>
     internal static readonly ImmutableArray<Rule> JudgementRules =
         Rules.All.Where(r => string.CompareOrdinal(r.Id, "ADSL1000") >= 0).OrderBy(r => r.Id, System.StringComparer.Ordinal).ToImmutableArray();
@@ -74,8 +81,25 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
             var properties = ImmutableDictionary<string, string?>.Empty;
             if (f.Id == Rules.ClassificationHeadOnMap.Id && f.Args.Count > 1)
                 properties = properties.Add(InputLayoutProperty, f.Args[1].StartsWith("a C×H×W", System.StringComparison.Ordinal) ? "Image" : "Tokens");
+            if (f.Id == Rules.ConflictingHeads.Id && MovableHeads(plan) is string heads)
+                properties = properties.Add(HeadsProperty, heads);
             ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), LocationOf(ctx.Compilation, f.Span, type), properties, f.Args.ToArray()));
         }
+    }
+
+    private static string? MovableHeads(ModelPlan plan)
+    {
+        var parts = new List<string>();
+        foreach (var node in Estimates.All(plan.Layers))
+        {
+            if (node.HeadTask is not string task || node.Children.Count > 0) continue;
+            if (!TaskHeads.Restoration.Contains(task) && !TaskHeads.Recognition.Contains(task)) continue;
+            if (node.Depth > 0 || node.Member is null) return null;
+            var layout = node.Input.Rank switch { 3 => "Image", 2 => "Tokens", 1 => "Vector", _ => null };
+            if (layout is null) return null;
+            parts.Add(node.Member.Name + ":" + layout);
+        }
+        return parts.Count == 0 ? null : string.Join(";", parts);
     }
 
     /// <summary>A source location in the compilation's own tree (so pragmas, IDE squiggles and code fixes work).</summary>

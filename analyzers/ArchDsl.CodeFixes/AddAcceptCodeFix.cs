@@ -22,7 +22,7 @@ public sealed class AddAcceptCodeFix : CodeFixProvider
     public const string Placeholder = "TODO: explain why this is acceptable for this model";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        "ADSL1001", "ADSL1002", "ADSL1004", "ADSL1005", "ADSL1006", "ADSL1007", "ADSL1013", "ADSL1014");
+        "ADSL1001", "ADSL1002", "ADSL1004", "ADSL1005", "ADSL1006", "ADSL1007", "ADSL1013", "ADSL1014", "ADSL1015");
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
@@ -111,7 +112,11 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     {
         if (g is null) return;
         foreach (var f in g.Findings)
-            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), DeclarationReader.ToLocation(f.Span), f.Args.ToArray()));
+        {
+            var properties = ImmutableDictionary<string, string?>.Empty;
+            foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
+            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), DeclarationReader.ToLocation(f.Span), properties, f.Args.ToArray()));
+        }
         if (g.Source != null) spc.AddSource(g.HintName, g.Source);
     }
 }

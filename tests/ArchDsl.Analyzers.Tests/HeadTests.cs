@@ -193,3 +193,72 @@ public class DistillationTests
         Verify.Analyzer(Sources.Linear(), new Verify.Options { GlobalConfig = "build_property.ArchDslMaxDistillationRatio = ten" },
             Verify.Diagnostic("ADSL1008").WithLocation(0).WithArguments("ArchDslMaxDistillationRatio", "ten", "positive number (e.g. 100M, 1.5G, 1e25)", "10"));
 }
+
+/// <summary>ADSL1015: heads needing different resolutions on one fixed-length positional embedding.</summary>
+public class HeadResolutionTests
+{
+    // A small ViT-like body on 3×48×48: 16 patches of 12×12, a class token, a learned positional embedding.
+    private static string Model(string heads, string attributes = "") =>
+        Sources.Usings + "[Model, Input(3, 48, 48)" + attributes + "]\npublic partial class {|#0:Ipt|}\n{\n" + """
+                [Conv2d(64, Kernel = 12, Stride = 12)] Conv2d conv_proj;
+                [Tokens] Tokens patches;
+                [ClassToken] Parameter class_token;
+                [PositionalEmbedding] Parameter pos_embedding;
+                [SelfAttention(4)] SelfAttention attention;
+            """ + heads + "}\n";
+
+    private const string TwoResolutions = """
+                [Linear(64), Head(TaskKind.Segmentation, Resolution = 48)] Linear seg;
+                [SelectToken(0)] SelectToken cls;
+                [Linear(10), Head(TaskKind.Classification, Resolution = 224)] Linear fc;
+            """;
+
+    [Fact]
+    public Task Different_resolutions_on_one_positional_embedding_warn() =>
+        Verify.Analyzer(Model(TwoResolutions),
+            Verify.Diagnostic("ADSL1015").WithLocation(0).WithArguments("Ipt",
+                "seg: Segmentation at 48×48, fc: Classification at 224×224", "pos_embedding", "17", "3×48×48"));
+
+    [Fact]
+    public Task Same_resolution_is_fine() =>
+        Verify.Analyzer(Model("""
+                [Linear(64), Head(TaskKind.Segmentation, Resolution = 48)] Linear seg;
+                [SelectToken(0)] SelectToken cls;
+                [Linear(10), Head(TaskKind.Classification, Resolution = 48)] Linear fc;
+            """));
+
+    [Fact]
+    public Task Undeclared_resolution_is_not_compared() =>
+        Verify.Analyzer(Model("""
+                [Linear(64), Head(TaskKind.Segmentation, Resolution = 48)] Linear seg;
+                [SelectToken(0)] SelectToken cls;
+                [Linear(10), Head(TaskKind.Classification)] Linear fc;
+            """));
+
+    [Fact]
+    public Task Without_positional_embedding_different_resolutions_are_fine() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Model, Input(3, 32, 32)]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d body;
+                [Conv2d(16, Kernel = 3, Padding = 1), Head(TaskKind.Segmentation, Resolution = 512)] Conv2d seg;
+                [Conv2d(16, Kernel = 3, Padding = 1), Head(TaskKind.Depth, Resolution = 384)] Conv2d depth;
+            }
+            """);
+
+    [Fact]
+    public Task Accepted_with_justification() =>
+        Verify.Analyzer(Model(TwoResolutions, ", Accept(\"ADSL1015\", Justification = \"embedding interpolated at load time\")"));
+
+    [Fact]
+    public Task Accept_fix_adds_the_opt_out() =>
+        Verify.CodeFix(Model(TwoResolutions),
+            Model(TwoResolutions).Replace("[Model, Input(3, 48, 48)]\npublic partial class {|#0:Ipt|}",
+                "[Model, Input(3, 48, 48)]\n[Accept(\"ADSL1015\", Justification = \"TODO: explain why this is acceptable for this model\")]\npublic partial class Ipt"),
+            new[]
+            {
+                Verify.Diagnostic("ADSL1015").WithLocation(0).WithArguments("Ipt",
+                    "seg: Segmentation at 48×48, fc: Classification at 224×224", "pos_embedding", "17", "3×48×48"),
+            });
+}

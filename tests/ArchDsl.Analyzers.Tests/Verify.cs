@@ -70,6 +70,38 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>The analyzer test with the ArchDsl generator running, so its ADSL00xx diagnostics are
+    /// seen too (generated sources are not compared).</summary>
+    private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<JudgementAnalyzer, DefaultVerifier>
+    {
+        public GeneratorAnalyzerTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
+        protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
+    }
+
+    /// <summary>Generator and analyzer together: for rules the generator reports (ADSL00xx).</summary>
+    public static async Task Generator(string source, params DiagnosticResult[] expected)
+    {
+        var test = new GeneratorAnalyzerTest();
+        Setup(test.TestState, test, source, new Options());
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>A code fix for a judgement rule (analyzer only).</summary>
+    public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
+        int? fixAllIterations = null)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<JudgementAnalyzer, TFix, DefaultVerifier> { FixedCode = fixedSource };
+        Setup(test.TestState, test, source, new Options());
+        test.FixedState.ReferenceAssemblies = References;
+        test.FixedState.AdditionalReferences.AddRange(Libraries);
+        test.ExpectedDiagnostics.AddRange(expected);
+        if (incrementalIterations is int n) test.NumberOfIncrementalIterations = n;
+        if (fixAllIterations is int f) test.NumberOfFixAllIterations = f;
+        await test.RunAsync(CancellationToken.None);
+    }
+
     private static void Setup(SolutionState state, AnalyzerTest<DefaultVerifier> test, string source, Options options)
     {
         state.Sources.Add(("/0/Test0.cs", source));

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using ArchDsl.Core.Declarations;
 
@@ -21,6 +22,21 @@ public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> 
     }
 
     public Rule Rule => Rules.ById(Id)!;
+
+    /// <summary>Names of the message arguments that code fixes read, per rule; hosts pass them on as
+    /// diagnostic properties (name → argument). Derived from Id and Args, so equality is unchanged.</summary>
+    private static readonly Dictionary<string, string[]> PropertyNames = new()
+    {
+        [Rules.ExplicitInputSize.Id] = new[] { "Layer", "Argument", "Written", "Inferred", "Unit" },
+    };
+
+    /// <summary>Named message arguments for code fixes (empty for most rules).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Properties()
+    {
+        if (!PropertyNames.TryGetValue(Id, out var names)) yield break;
+        for (int i = 0; i < names.Length && i < Args.Count; i++)
+            yield return new KeyValuePair<string, string>(names[i], Args[i]);
+    }
 
     public string Message => string.Format(CultureInfo.InvariantCulture, Rule.MessageFormat, Args.ToArray());
 }

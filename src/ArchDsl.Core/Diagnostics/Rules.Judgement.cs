@@ -81,4 +81,9 @@ public static partial class Rules
         "Model '{0}' ({1}, {2} parameters) distils from '{3}' ({4}, {5} parameters): {6}",
         Design, Severity.Info,
         "Distillation across architecture families or across a large capacity gap is an open question; measure it.");
+
+    public static readonly Rule HeadResolutionsShareEmbedding = new("ADSL1015", "Heads need different resolutions but share a fixed-length positional embedding",
+        "Model '{0}' has heads that need different input resolutions ({1}) but '{2}' is a learned positional embedding of fixed length {3} tokens, made for input {4}; use interpolated or relative position embeddings, or one model per resolution",
+        Design, Severity.Warning,
+        "A learned positional embedding has one entry per token of the declared input; an input of another resolution gives another token count. Interpolate the embedding, use relative positions, or build one model per resolution (see docs/judgement.md).");
 }

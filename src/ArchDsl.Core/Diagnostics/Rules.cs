@@ -128,6 +128,13 @@ public static partial class Rules
 
 public static partial class Rules
 {
+    public static readonly Rule ExplicitInputSize = new("ADSL0019", "Explicit input size disagrees with what reaches the layer",
+        "{0}: {1} = {2} but {3} {4} reach it; remove {1} or write {3}", Design, Severity.Error,
+        "InFeatures (Linear, Mlp) and InChannels (Conv2d, BatchNorm2d) are optional: the size is inferred from the layer's input. When written, it must equal the inferred size; it documents the design and catches a body that changed under a head.");
+}
+
+public static partial class Rules
+{
     public static readonly Rule InternalError = new("ADSL0099", "ArchDsl could not process a declaration",
         "ArchDsl could not process '{0}': {1}. This is a bug in ArchDsl; please report it with the declaration", Usage, Severity.Error,
         "An unexpected failure inside ArchDsl. It is reported instead of escaping as a compiler crash; no module is generated.");

@@ -42,7 +42,7 @@ internal sealed class LayerArgs
     private static readonly HashSet<string> Named = new(System.StringComparer.OrdinalIgnoreCase)
     {
         "Kernel", "Stride", "Padding", "Dilation", "Groups", "OutChannels", "OutFeatures", "Height", "Width", "Factor",
-        "Heads", "Hidden", "Out", "Index", "P",
+        "Heads", "Hidden", "Out", "Index", "P", "InFeatures", "InChannels",
     };
 
     private bool IsKnownName(string name)

@@ -178,9 +178,13 @@ public static class Judge
     {
         var restoration = new List<LayerNode>();
         var recognition = new List<LayerNode>();
+        var resolutions = new List<TaskHeads.HeadResolution>();
+        LayerNode? embedding = null;
         foreach (var node in Estimates.All(plan.Layers))
         {
+            if (node.Kind == "PositionalEmbedding" && embedding is null && !InsideHead(plan.Layers, node)) embedding = node;
             if (node.HeadTask is not string task) continue;
+            resolutions.Add(new TaskHeads.HeadResolution(node.Path, task, HeadResolution(node)));
             var at = node.Member?.Span ?? plan.Declaration.Span;
             if (node.Depth > 0) at = plan.Declaration.Span; // a head inside a block is reported on the model using it
             var input = node.Input;
@@ -192,6 +196,10 @@ public static class Judge
             if (TaskHeads.Restoration.Contains(task)) restoration.Add(node);
             else if (TaskHeads.Recognition.Contains(task)) recognition.Add(node);
         }
+        if (embedding != null && TaskHeads.ConflictingResolutions(resolutions) is string heads)
+            Add(found, accepted, Rules.HeadResolutionsShareEmbedding, plan.Declaration.Span, plan.Name, heads, embedding.Path,
+                embedding.Dims.TryGetValue("tokens", out var tokens) ? tokens.Value.ToString(Inv) : embedding.Input.ToString(),
+                plan.Input.ToString());
         if (restoration.Count == 0 || recognition.Count == 0) return;
         // Task-specific head (and tail) modules: every head is a block instance, not a single layer.
         bool allBlocks = true;
@@ -199,6 +207,34 @@ public static class Judge
         foreach (var n in recognition) allBlocks &= n.Children.Count > 0;
         if (allBlocks) return;
         Add(found, accepted, Rules.ConflictingHeads, plan.Declaration.Span, plan.Name, Names(restoration), Names(recognition));
+    }
+
+    /// <summary>[Head(..., Resolution = n)]: the input side length the head's task needs; 0 when not declared.</summary>
+    private static long HeadResolution(LayerNode node)
+    {
+        if (node.Member is null) return 0;
+        foreach (var a in node.Member.Attributes)
+            if (a.Name == "Head" && a.Get("Resolution") is { Kind: ArgKind.Int } r)
+                return r.Int;
+        return 0;
+    }
+
+    /// <summary>Whether a node lies inside a head (a task's own module, not the shared body).</summary>
+    private static bool InsideHead(IEnumerable<LayerNode> layers, LayerNode target)
+    {
+        foreach (var l in layers)
+        {
+            if (ReferenceEquals(l, target)) return false;
+            if (Contains(l.Children, target)) return l.HeadTask != null || InsideHead(l.Children, target);
+        }
+        return false;
+    }
+
+    private static bool Contains(IEnumerable<LayerNode> layers, LayerNode target)
+    {
+        foreach (var l in layers)
+            if (ReferenceEquals(l, target) || Contains(l.Children, target)) return true;
+        return false;
     }
 
     private static string Names(List<LayerNode> heads)

@@ -16,6 +16,7 @@ internal static class LayerRules
         {
             case "Conv2d": return Conv2d(a, n, x);
             case "BatchNorm2d":
+                CheckExplicitSize(a, "InChannels", x[0], "channels");
                 n.Dims["num_features"] = x[0];
                 n.Reals["eps"] = a.Real("Eps", 1e-5, 0, 1);
                 n.Reals["momentum"] = a.Real("Momentum", 0.1, 0, 1);
@@ -57,6 +58,7 @@ internal static class LayerRules
                 var o = a.Int("OutFeatures", null);
                 if (o is null) return null;
                 bool bias = a.Bool("Bias", true);
+                CheckExplicitSize(a, "InFeatures", x.Last, "features");
                 n.Dims["in_features"] = x.Last;
                 n.Dims["out_features"] = o.Value;
                 n.Flags["bias"] = bias;
@@ -99,6 +101,7 @@ internal static class LayerRules
                 if (h is null) return null;
                 var o = a.Raw("Out") is null ? x.Last : a.Int("Out", null);
                 if (o is null) return null;
+                CheckExplicitSize(a, "InFeatures", x.Last, "features");
                 n.Dims["in_features"] = x.Last;
                 n.Dims["hidden"] = h.Value;
                 n.Dims["out_features"] = o.Value;
@@ -125,6 +128,18 @@ internal static class LayerRules
         return null;
     }
 
+    /// <summary>
+    /// An optional explicit input size (InFeatures, InChannels) must equal the inferred one. Only a written
+    /// argument is checked; the layer is still built from the inferred size, the finding is an error.
+    /// </summary>
+    private static void CheckExplicitSize(LayerArgs a, string name, Dim inferred, string unit)
+    {
+        var written = a.Int(name, 0);
+        if (written is not { } w || w.Value == 0 || w.Value == inferred.Value) return;
+        a.Fail(Rules.ExplicitInputSize, a.Raw(name)?.Span ?? w.Origin ?? a.Attr.Span, true, a.Where, name,
+            w.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), inferred.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), unit);
+    }
+
     private static long Rows(Shape x)
     {
         long rows = 1;
@@ -143,6 +158,7 @@ internal static class LayerRules
         bool bias = a.Bool("Bias", true);
         if (o is null || k is null || s is null || p is null || d is null || g is null) return null;
         var c = x[0];
+        CheckExplicitSize(a, "InChannels", c, "channels");
         if (c.Value % g.Value.Value != 0 || o.Value.Value % g.Value.Value != 0)
         {
             a.Fail(Rules.GroupsMismatch, g.Value.Origin ?? a.Attr.Span, true, a.Where,

@@ -47,6 +47,12 @@ public sealed class HeadAttribute : Attribute
 
     /// <summary>The task this head serves.</summary>
     public TaskKind Task { get; }
+    /// <summary>
+    /// Side length of the input images this task needs (e.g. 48 for IPT's 48×48 restoration patches,
+    /// 224 for classification), optional. Heads needing different resolutions on a body with a learned,
+    /// fixed-length positional embedding are reported (ADSL1015).
+    /// </summary>
+    public int Resolution { get; set; }
 }
 
 /// <summary>

@@ -43,6 +43,11 @@ public sealed class Conv2dAttribute : LayerAttribute
     public int Groups { get; set; }
     /// <summary>Learnable bias (default true).</summary>
     public bool Bias { get; set; }
+    /// <summary>
+    /// Input channels, optional: inferred from what reaches the layer. When written it must match the
+    /// inferred size (ADSL0019), which documents the design and catches a body that changed.
+    /// </summary>
+    public int InChannels { get; set; }
 }
 
 /// <summary>Batch normalisation over channels (nn.BatchNorm2d): 2·C parameters, 2·C + 1 buffers.</summary>
@@ -52,6 +57,8 @@ public sealed class BatchNorm2dAttribute : LayerAttribute
     public double Eps { get; set; }
     /// <summary>Running-statistics momentum (default 0.1).</summary>
     public double Momentum { get; set; }
+    /// <summary>Channels normalised, optional: inferred from the input. When written it must match (ADSL0019).</summary>
+    public int InChannels { get; set; }
 }
 
 /// <summary>Max pooling (nn.MaxPool2d). Stride defaults to the kernel.</summary>
@@ -125,6 +132,11 @@ public sealed class LinearAttribute : LayerAttribute
     public string? OutFeaturesExpression { get; }
     /// <summary>Learnable bias (default true).</summary>
     public bool Bias { get; set; }
+    /// <summary>
+    /// Input features, optional: inferred from what reaches the layer. When written it must match the
+    /// inferred size (ADSL0019), which documents the design and catches a body that changed.
+    /// </summary>
+    public int InFeatures { get; set; }
 }
 
 /// <summary>Layer normalisation over the last dimension (nn.LayerNorm).</summary>
@@ -206,6 +218,8 @@ public sealed class MlpAttribute : LayerAttribute
     public Act Inner { get; set; }
     /// <summary>Dropout after each linear layer (default 0).</summary>
     public double Dropout { get; set; }
+    /// <summary>Input features, optional: inferred from the input. When written it must match (ADSL0019).</summary>
+    public int InFeatures { get; set; }
 }
 
 /// <summary>Takes one token of an N×D sequence (ViT's x[:, 0]): N×D → D.</summary>
