@@ -43,8 +43,19 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         var modelOutputs = models.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
         var blockOutputs = blocks.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
 
-        context.RegisterSourceOutput(modelOutputs, static (spc, g) => Output(spc, g));
-        context.RegisterSourceOutput(blockOutputs, static (spc, g) => Output(spc, g));
+        context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
+        context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
+
+        // Findings are located in the user's syntax trees, so IDEs and code fixes can act on them. Only
+        // declarations that have findings are paired with the compilation (to find the tree by path);
+        // valid ones never run this step.
+        foreach (var outputs in new[] { modelOutputs, blockOutputs })
+        {
+            var findings = outputs
+                .Select(static (g, _) => g?.Findings ?? EquatableArray<Finding>.Empty)
+                .Where(static f => f.Count > 0);
+            context.RegisterSourceOutput(findings.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
+        }
     }
 
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
@@ -108,16 +119,25 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
 
     private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
 
-    private static void Output(SourceProductionContext spc, Generated? g)
+    private static void AddSource(SourceProductionContext spc, Generated? g)
     {
-        if (g is null) return;
-        foreach (var f in g.Findings)
+        if (g?.Source != null) spc.AddSource(g.HintName, g.Source);
+    }
+
+    private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation)
+    {
+        var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
+        foreach (var t in compilation.SyntaxTrees)
+            if (!trees.ContainsKey(t.FilePath)) trees.Add(t.FilePath, t);
+        foreach (var f in findings)
         {
             var properties = ImmutableDictionary<string, string?>.Empty;
             foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
-            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), DeclarationReader.ToLocation(f.Span), properties, f.Args.ToArray()));
+            var location = trees.TryGetValue(f.Span.Path, out var tree) && f.Span.Start + f.Span.Length <= tree.Length
+                ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
+                : DeclarationReader.ToLocation(f.Span);
+            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), location, properties, f.Args.ToArray()));
         }
-        if (g.Source != null) spc.AddSource(g.HintName, g.Source);
     }
 }
 
