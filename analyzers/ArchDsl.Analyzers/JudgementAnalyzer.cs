@@ -35,7 +35,7 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
         Rules.All.Where(r => string.CompareOrdinal(r.Id, "ADSL1000") >= 0).OrderBy(r => r.Id, System.StringComparer.Ordinal).ToImmutableArray();
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        JudgementRules.Select(Descriptors.For).ToImmutableArray();
+        JudgementRules.Append(Rules.InternalError).Select(Descriptors.For).ToImmutableArray();
 
     public override void Initialize(AnalysisContext context)
     {
@@ -55,6 +55,20 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext ctx, INamedTypeSymbol modelAttribute)
     {
         if (ctx.Symbol is not INamedTypeSymbol type || !IsModel(type, modelAttribute)) return;
+        try
+        {
+            AnalyzeModel(ctx, type, modelAttribute);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // A failure inside ArchDsl is a diagnostic on the model, never an analyzer crash (AD0001).
+            ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.For(Rules.InternalError), type.Locations.FirstOrDefault() ?? Location.None,
+                type.Name, ex.GetType().Name + ": " + ex.Message));
+        }
+    }
+
+    private static void AnalyzeModel(SymbolAnalysisContext ctx, INamedTypeSymbol type, INamedTypeSymbol modelAttribute)
+    {
         var ct = ctx.CancellationToken;
         var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
         var plan = Evaluator.EvaluateModel(root, blocks);
