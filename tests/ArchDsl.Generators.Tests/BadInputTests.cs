@@ -1,0 +1,234 @@
+using System.Linq;
+using ArchDsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace ArchDsl.Generators.Tests;
+
+/// <summary>
+/// Each impossible or malformed declaration: the ADSL id, located at the offending argument, with a
+/// message that carries the numbers, no module generated, and no exception out of the generator.
+/// </summary>
+public class BadInputTests
+{
+    private const string SmallBlock = """
+        /// <summary>A block using width.</summary>
+        [Block]
+        public partial class Body
+        {
+            [Conv2d("width", Kernel = 3, Padding = 1)] Conv2d conv;
+        }
+
+        """;
+
+    private static Diagnostic Expect(string declarations, string id, string located, string[] messageContains, string noSourceFor = "Net")
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + declarations);
+        r.AssertNoGeneratorException();
+        Assert.DoesNotContain(r.DriverDiagnostics, d => d.Id is "CS8784" or "CS8785");
+        var diagnostic = r.GeneratorDiagnostics.FirstOrDefault(d => d.Id == id);
+        Assert.True(diagnostic != null, $"expected {id}; got:\n{GeneratorResult.Describe(r.GeneratorDiagnostics)}");
+        if (System.Environment.GetEnvironmentVariable("ARCHDSL_PRINT") == "1") System.Console.Error.WriteLine(GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic!.Severity);
+        var text = GeneratorResult.LocatedText(r.Input, diagnostic);
+        Assert.True(text != null, $"{id} has no location in the input ({diagnostic.Location})");
+        Assert.Equal(located, text);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var part in messageContains) Assert.Contains(part, message);
+        Assert.Null(r.Source($"Tests.{noSourceFor}.g.cs"));
+        return diagnostic;
+    }
+
+    [Fact]
+    public void Kernel_larger_than_padded_input_ADSL0005() => Expect("""
+        [Model, Input(3, 6, 6)]
+        public partial class Net { [Conv2d(4, Kernel = 9, Padding = 1)] Conv2d conv; }
+        """, "ADSL0005", "Kernel = 9", new[] { "kernel 9", "8 (6 + 2×1)" });
+
+    [Fact]
+    public void Channels_not_divisible_by_groups_ADSL0006() => Expect("""
+        [Model, Input(6, 8, 8)]
+        public partial class Net { [Conv2d(8, Kernel = 3, Groups = 4)] Conv2d conv; }
+        """, "ADSL0006", "Groups = 4", new[] { "6 input", "8 output", "Groups = 4" });
+
+    [Fact]
+    public void Heads_not_dividing_width_ADSL0007() => Expect("""
+        [Model, Input(4, 64)]
+        public partial class Net { [SelfAttention(7)] SelfAttention attn; }
+        """, "ADSL0007", "7", new[] { "64", "7 heads", "for example 8" });
+
+    [Fact]
+    public void Heads_from_a_block_binding_point_at_the_binding_ADSL0007() => Expect("""
+        /// <summary>Attention with heads as a parameter.</summary>
+        [Block(Layout.Tokens)]
+        public partial class Attn { [SelfAttention("heads")] SelfAttention attn; }
+
+        [Model, Input(4, 64)]
+        public partial class Net { [Stage(typeof(Attn), 1, "heads = 6")] Sequential layers; }
+        """, "ADSL0007", "\"heads = 6\"", new[] { "64", "6 heads" });
+
+    [Fact]
+    public void Block_parameter_never_given_ADSL0004() => Expect(SmallBlock + """
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Stage(typeof(Body), 1, "")] Sequential layers; }
+        """, "ADSL0004", "\"\"", new[] { "'width'", "conv", "width = ..." });
+
+    [Fact]
+    public void Malformed_expression_ADSL0003() => Expect(SmallBlock + """
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Stage(typeof(Body), 1, "width = 4 +")] Sequential layers; }
+        """, "ADSL0003", "\"width = 4 +\"", new[] { "width = 4 +", "ends too early" });
+
+    [Fact]
+    public void Malformed_expression_in_a_block_ADSL0003() => Expect("""
+        /// <summary>Bad expression.</summary>
+        [Block]
+        public partial class Broken { [Conv2d("width * (2", Kernel = 1)] Conv2d conv; }
+        """, "ADSL0003", "\"width * (2\"", new[] { "missing ')'" }, noSourceFor: "Broken");
+
+    [Fact]
+    public void Wrong_member_type_ADSL0009() => Expect("""
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Conv2d(4, Kernel = 3)] Linear conv; }
+        """, "ADSL0009", "Linear", new[] { "'conv'", "TorchSharp.Modules.Linear", "TorchSharp.Modules.Conv2d" });
+
+    [Fact]
+    public void Missing_input_ADSL0010() => Expect("""
+        [Model]
+        public partial class Net { [Linear(4)] Linear fc; }
+        """, "ADSL0010", "Net", new[] { "Net", "[Input(" });
+
+    [Fact]
+    public void Input_with_a_zero_dimension_ADSL0010() => Expect("""
+        [Model, Input(3, 0, 8)]
+        public partial class Net { [Conv2d(4, Kernel = 1)] Conv2d conv; }
+        """, "ADSL0010", "Input(3, 0, 8)", new[] { "dimension 2 is 0" });
+
+    [Fact]
+    public void Not_partial_ADSL0001() => Expect("""
+        [Model, Input(4)]
+        public class Net { [Linear(2)] Linear fc = null!; }
+        """, "ADSL0001", "Net", new[] { "'Net'", "partial" });
+
+    [Fact]
+    public void Unknown_block_ADSL0012() => Expect("""
+        /// <summary>Not a block.</summary>
+        public class Plain { }
+
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Stage(typeof(Plain), 1)] Sequential layers; }
+        """, "ADSL0012", "typeof(Plain)", new[] { "Tests.Plain", "[Block]" });
+
+    [Fact]
+    public void Recursive_block_ADSL0012() => Expect("""
+        /// <summary>Contains itself.</summary>
+        [Block]
+        public partial class Loop { [Stage(typeof(Loop), 1)] Sequential inner; }
+
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Stage(typeof(Loop), 1)] Sequential layers; }
+        """, "ADSL0012", "typeof(Loop)", new[] { "Loop contains itself" });
+
+    [Fact]
+    public void Bad_residual_from_ADSL0013() => Expect("""
+        [Model, Input(3, 8, 8)]
+        public partial class Net
+        {
+            [Conv2d(3, Kernel = 3, Padding = 1)] Conv2d conv;
+            [BatchNorm2d, Residual(From = "nope")] BatchNorm2d bn;
+        }
+        """, "ADSL0013", "From = \"nope\"", new[] { "'nope'" });
+
+    [Fact]
+    public void Stage_blocks_changing_shape_ADSL0016() => Expect("""
+        /// <summary>Halves the size every time.</summary>
+        [Block]
+        public partial class Down { [Conv2d(4, Kernel = 2, Stride = 2)] Conv2d conv; }
+
+        [Model, Input(4, 16, 16)]
+        public partial class Net { [Stage(typeof(Down), 2)] Sequential layers; }
+        """, "ADSL0016", "Stage(typeof(Down), 2)", new[] { "block 1", "4×8×8", "4×4×4" });
+
+    [Fact]
+    public void PixelShuffle_channels_ADSL0018() => Expect("""
+        [Model, Input(6, 4, 4)]
+        public partial class Net { [PixelShuffle(2)] PixelShuffle up; }
+        """, "ADSL0018", "2", new[] { "6 input channels", "2² = 4" });
+
+    [Fact]
+    public void Negative_stride_ADSL0002() => Expect("""
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Conv2d(4, Kernel = 3, Stride = -1)] Conv2d conv; }
+        """, "ADSL0002", "Stride = -1", new[] { "Stride", "at least 1", "-1" });
+
+    [Fact]
+    public void Layer_count_overflowing_64_bits_ADSL0014() => Expect("""
+        [Model, Input(2147483647, 2147483647)]
+        public partial class Net { [Linear(2147483647)] Linear fc; }
+        """, "ADSL0014", "Linear(2147483647)", new[] { "fc", "64-bit" });
+
+    [Fact]
+    public void Total_overflowing_64_bits_ADSL0014() => Expect("""
+        [Model, Input(2147483647)]
+        public partial class Net
+        {
+            [Linear(2147483647)] Linear a;
+            [Linear(2147483647)] Linear b;
+            [Linear(2147483647)] Linear c;
+        }
+        """, "ADSL0014", "Net", new[] { "total", "64-bit" });
+
+    /// <summary>
+    /// A member named like something the generated part declares or uses (a constant, a property, a local
+    /// or parameter of the generated methods) must be reported on the member, not break generated code.
+    /// </summary>
+    [Theory]
+    [InlineData("ParameterCount")]
+    [InlineData("Macs")]
+    [InlineData("Summary")]
+    [InlineData("Layers")]
+    [InlineData("x")]
+    [InlineData("disposing")]
+    [InlineData("device")]
+    [InlineData("type")]
+    public void Member_named_like_a_generated_member_is_reported_on_the_member(string name)
+    {
+        var source = TestModels.Usings + $$"""
+            [Model, Input(3, 8, 8)]
+            public partial class Net
+            {
+                [Conv2d(4, Kernel = 3)] Conv2d conv;
+                [BatchNorm2d] BatchNorm2d {{name}};
+            }
+            """;
+        var r = GeneratorHarness.Run(source);
+        r.AssertNoGeneratorException();
+        var generatedErrors = r.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true).ToList();
+        Assert.True(generatedErrors.Count == 0 || r.GeneratorDiagnostics.Any(d => d.Id.StartsWith("ADSL", System.StringComparison.Ordinal)
+                                                                                && GeneratorResult.LocatedText(r.Input, d) == name),
+            $"member '{name}' breaks the generated code without a diagnostic on the member:\n{GeneratorResult.Describe(generatedErrors)}");
+    }
+
+    /// <summary>
+    /// A size that a block computes from its parameters and that comes out below 1 for one instance must be
+    /// reported (found by the fuzzer: the model silently got no module and no diagnostic at all).
+    /// </summary>
+    [Fact]
+    public void Block_expression_evaluating_to_zero_for_an_instance_ADSL0002()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>Narrows.</summary>
+            [Block(Layout.Vector)]
+            public partial class Narrow { [Linear("width - 4")] Linear fc; }
+
+            [Model, Input(8)]
+            public partial class Net { [Use(typeof(Narrow), "width = 4")] Narrow body; }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.Null(r.Source("Tests.Net.g.cs"));
+        var d = r.GeneratorDiagnostics.FirstOrDefault(x => x.Id == "ADSL0002");
+        Assert.True(d != null, "no diagnostic for OutFeatures = 0; got:\n" + GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.Contains(GeneratorResult.LocatedText(r.Input, d!), new[] { "\"width - 4\"", "\"width = 4\"" });
+        Assert.Contains("at least 1, got 0", d!.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using ArchDsl.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ArchDsl.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Runs <see cref="ArchDslGenerator"/> through a plain <see cref="CSharpGeneratorDriver"/> over the running
+/// runtime's assemblies plus ArchDsl.dll and TorchSharp.dll. Compilations are nullable-enabled with warnings
+/// as errors, so "no diagnostics" proves the generated code is warning-free. Reusable by other test projects.
+/// </summary>
+public static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
+
+    public static readonly CSharpCompilationOptions CompilationOptions = new(
+        OutputKind.DynamicallyLinkedLibrary,
+        nullableContextOptions: NullableContextOptions.Enable,
+        generalDiagnosticOption: ReportDiagnostic.Error,
+        concurrentBuild: false,
+        deterministic: true);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(LoadReferences);
+
+    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        // Only the framework's own assemblies from TRUSTED_PLATFORM_ASSEMBLIES (not the test's dependencies,
+        // which would bring Roslyn and a second copy of ArchDsl into the user's compilation).
+        var frameworkDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var tpa = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
+        var refs = new List<MetadataReference>();
+        foreach (var path in tpa)
+            if (path.Length > 0 && string.Equals(Path.GetDirectoryName(path), frameworkDir, StringComparison.Ordinal) && IsManaged(path))
+                refs.Add(MetadataReference.CreateFromFile(path));
+        refs.Add(MetadataReference.CreateFromFile(typeof(ArchDsl.ModelAttribute).Assembly.Location));
+        refs.Add(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location));
+        return refs.ToImmutableArray();
+    }
+
+    private static bool IsManaged(string path)
+    {
+        try { System.Reflection.AssemblyName.GetAssemblyName(path); return true; }
+        catch (BadImageFormatException) { return false; }
+    }
+
+    public static SyntaxTree Parse(string source, string path = "Input.cs") =>
+        CSharpSyntaxTree.ParseText(source, ParseOptions, path);
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CreateCompilation(sources.Select((s, i) => Parse(s, i == 0 ? "Input.cs" : $"Input{i}.cs")));
+
+    public static CSharpCompilation CreateCompilation(IEnumerable<SyntaxTree> trees, string assemblyName = "ArchDslTests") =>
+        CSharpCompilation.Create(assemblyName, trees, References, CompilationOptions);
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = true) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new ArchDslGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator once over the given sources.</summary>
+    public static GeneratorResult Run(params string[] sources) => Run(CreateCompilation(sources));
+
+    public static GeneratorResult Run(Compilation input, GeneratorDriver? driver = null)
+    {
+        driver ??= CreateDriver();
+        driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out var driverDiagnostics);
+        return new GeneratorResult(input, output, driver, driverDiagnostics);
+    }
+}
+
+/// <summary>One run of the generator: its outputs, diagnostics and the updated compilation.</summary>
+public sealed class GeneratorResult
+{
+    public GeneratorResult(Compilation input, Compilation output, GeneratorDriver driver, ImmutableArray<Diagnostic> driverDiagnostics)
+    {
+        Input = input;
+        Output = output;
+        Driver = driver;
+        DriverDiagnostics = driverDiagnostics;
+        RunResult = driver.GetRunResult();
+    }
+
+    public Compilation Input { get; }
+    public Compilation Output { get; }
+    public GeneratorDriver Driver { get; }
+    public ImmutableArray<Diagnostic> DriverDiagnostics { get; }
+    public GeneratorDriverRunResult RunResult { get; }
+    public GeneratorRunResult Single => RunResult.Results.Single();
+
+    /// <summary>Diagnostics the generator reported (ADSL ids), in source order.</summary>
+    public ImmutableArray<Diagnostic> GeneratorDiagnostics => Single.Diagnostics
+        .OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
+
+    /// <summary>Generated sources by hint name, ordered by name.</summary>
+    public IReadOnlyList<(string HintName, string Text)> Sources => Single.GeneratedSources
+        .OrderBy(s => s.HintName, StringComparer.Ordinal).Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+
+    public string? Source(string hintName) => Sources.FirstOrDefault(s => s.HintName == hintName).Text;
+
+    /// <summary>Every diagnostic of the compiled result (user code plus generated code), errors and warnings alike.</summary>
+    public ImmutableArray<Diagnostic> CompilationDiagnostics => Output.GetDiagnostics()
+        .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+
+    /// <summary>Fails when the generator threw (CS8784/CS8785 or an exception on the run result).</summary>
+    public void AssertNoGeneratorException()
+    {
+        if (Single.Exception is { } ex) throw new Xunit.Sdk.XunitException("generator threw: " + ex);
+        var bad = DriverDiagnostics.Where(d => d.Id is "CS8784" or "CS8785").ToList();
+        if (bad.Count > 0) throw new Xunit.Sdk.XunitException("generator failed: " + string.Join("\n", bad));
+    }
+
+    /// <summary>
+    /// The source text a diagnostic points at. The generator reports plain file locations (path + span, as
+    /// the pipeline keeps no Location), so the tree is found by path.
+    /// </summary>
+    public static string? LocatedText(Compilation compilation, Diagnostic diagnostic)
+    {
+        var location = diagnostic.Location;
+        if (location == Location.None) return null;
+        var tree = location.SourceTree ?? compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == location.GetLineSpan().Path);
+        if (tree is null) return null;
+        var text = tree.GetText();
+        return location.SourceSpan.End <= text.Length ? text.ToString(location.SourceSpan) : null;
+    }
+
+    /// <summary>Whether a diagnostic lies inside a span of a given file.</summary>
+    public static bool IsInside(Diagnostic diagnostic, string path, Microsoft.CodeAnalysis.Text.TextSpan span) =>
+        diagnostic.Location != Location.None && diagnostic.Location.GetLineSpan().Path == path && span.Contains(diagnostic.Location.SourceSpan);
+
+    public static string Describe(IEnumerable<Diagnostic> diagnostics) =>
+        string.Join("\n", diagnostics.Select(d => d.ToString()));
+}

@@ -1,0 +1,90 @@
+namespace ArchDsl.Generators.Tests.Infrastructure;
+
+/// <summary>Small declarations shared by the snapshot, incremental and determinism tests.</summary>
+public static class TestModels
+{
+    public const string Usings = """
+        using ArchDsl;
+        using ArchDsl.Layers;
+        using TorchSharp.Modules;
+
+        namespace Tests;
+
+        """;
+
+    /// <summary>A tiny CNN: stem, a stage of residual blocks (the first one strided and projected), head.</summary>
+    public const string TinyCnn = Usings + """
+        /// <summary>Two 3×3 convolutions with a residual.</summary>
+        [Block]
+        [Param("stride", 1)]
+        public partial class TinyBlock
+        {
+            [Conv2d("width", Kernel = 3, Padding = 1, Bias = false, With = "stride = stride")] Conv2d conv1;
+            [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d bn1;
+            [Conv2d("width", Kernel = 3, Padding = 1, Bias = false)] Conv2d conv2;
+            [BatchNorm2d(Activation = Act.ReLU), Residual(From = nameof(conv1))] BatchNorm2d bn2;
+        }
+
+        /// <summary>A tiny CNN.</summary>
+        [Model, Input(3, 32, 32)]
+        public partial class TinyCnn
+        {
+            [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] Conv2d conv1;
+            [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d bn1;
+            [Stage(typeof(TinyBlock), 2, "width = 32, stride = 2")] Sequential layer1;
+            [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d avgpool;
+            [Flatten] Flatten flatten;
+            [Linear(10)] Linear fc;
+        }
+        """;
+
+    /// <summary>A tiny ViT: patches, class token, an encoder block with attention and MLP, head on the class token.</summary>
+    public const string TinyVit = Usings + """
+        /// <summary>Pre-norm encoder layer.</summary>
+        [Block(Layout.Tokens)]
+        public partial class TinyEncoderLayer
+        {
+            [LayerNorm(Eps = 1e-6)] LayerNorm ln_1;
+            [SelfAttention("heads")] SelfAttention self_attention;
+            [Dropout(0.0), Residual(From = nameof(ln_1))] Dropout dropout;
+            [LayerNorm(Eps = 1e-6)] LayerNorm ln_2;
+            [Mlp("mlp_dim"), Residual(From = nameof(ln_2))] Sequential mlp;
+        }
+
+        /// <summary>A tiny ViT.</summary>
+        [Model, Input(3, 32, 32)]
+        public partial class TinyVit
+        {
+            [Conv2d(64, Kernel = 8, Stride = 8)] Conv2d conv_proj;
+            [Tokens] Tokens patches;
+            [ClassToken] Parameter class_token;
+            [PositionalEmbedding] Parameter pos_embedding;
+            [Stage(typeof(TinyEncoderLayer), 2, "heads = 4, mlp_dim = 128", Names = "encoder_layer_{i}")] Sequential layers;
+            [LayerNorm(Eps = 1e-6)] LayerNorm ln;
+            [SelectToken(0)] SelectToken cls;
+            [Linear(10)] Linear head;
+        }
+        """;
+
+    /// <summary>A block with a parameter default, used once with it and once overriding it.</summary>
+    public const string DefaultParam = Usings + """
+        /// <summary>Expand then project, with an expansion factor defaulting to 4.</summary>
+        [Block(Layout.Vector)]
+        [Param("expansion", 4)]
+        public partial class Expand
+        {
+            [Linear("width * expansion", Activation = Act.GELU)] Linear up;
+            [Linear("width")] Linear down;
+        }
+
+        /// <summary>A vector model using the block with and without its default.</summary>
+        [Model, Input(24)]
+        public partial class Widen
+        {
+            [Linear(16)] Linear stem;
+            [Use(typeof(Expand), "width = 16")] Expand first;
+            [Use(typeof(Expand), "width = 16, expansion = 2")] Expand second;
+            [Linear(3, Bias = false)] Linear head;
+        }
+        """;
+}
