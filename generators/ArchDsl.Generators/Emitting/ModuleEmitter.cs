@@ -61,7 +61,7 @@ internal static class ModuleEmitter
          .Open($"public {d.Name}(Device? device = null, ScalarType? dtype = null) : base(nameof({d.Name}))");
         WriteConstruction(w, plan.Layers, locals, concrete: true);
         w.Line("RegisterComponents();")
-         .Line("if (dtype is { } type) this.to(type);")
+         .Line("if (dtype.HasValue) this.to(dtype.Value);")
          .Line("if (device is not null) this.to(device);")
          .Close();
         w.Line();
@@ -329,11 +329,15 @@ internal static class ModuleEmitter
         w.Line("/// <inheritdoc/>")
          .Open("protected override void Dispose(bool disposing)")
          .Open("if (disposing)");
+        var locals = new HashSet<string> { "disposing" };
         foreach (var n in layers)
         {
-            w.Line($"{n.Name}.Dispose();");
+            w.Line($"{Member(n.Name, locals)}.Dispose();");
             if (n.Residual is { } r && HasProjection(n, concrete))
-                w.Line(!concrete && r.Mode == ShortcutMode.ByArgument ? $"{r.ShortcutName}?.Dispose();" : $"{r.ShortcutName}.Dispose();");
+            {
+                string sc = Member(r.ShortcutName, locals);
+                w.Line(!concrete && r.Mode == ShortcutMode.ByArgument ? $"{sc}?.Dispose();" : $"{sc}.Dispose();");
+            }
         }
         w.Close().Line("base.Dispose(disposing);").Close();
     }

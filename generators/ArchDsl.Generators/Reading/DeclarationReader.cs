@@ -77,7 +77,9 @@ public static class DeclarationReader
                 if (IsOurs(a)) attrs.Add(ReadAttribute(a, ct));
             if (attrs.Count == 0) continue;
             var syntax = field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct);
-            members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax)));
+            var typeSyntax = (syntax?.Parent as VariableDeclarationSyntax)?.Type;
+            members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
+                typeSyntax is null ? null : SpanOf(typeSyntax)));
         }
 
         bool isPartial = false;

@@ -68,7 +68,7 @@ public sealed record AttributeDecl(string Name, EquatableArray<ArgValue> Positio
 }
 
 /// <summary>A field of a model or block: its name becomes the submodule name (and the state_dict key).</summary>
-public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span);
+public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span, SourceSpan? TypeSpan = null);
 
 /// <summary>A class marked [Model] or [Block].</summary>
 public sealed record ModuleDecl(

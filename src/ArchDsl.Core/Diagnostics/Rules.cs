@@ -139,3 +139,10 @@ public static partial class Rules
         "ArchDsl could not process '{0}': {1}. This is a bug in ArchDsl; please report it with the declaration", Usage, Severity.Error,
         "An unexpected failure inside ArchDsl. It is reported instead of escaping as a compiler crash; no module is generated.");
 }
+
+public static partial class Rules
+{
+    public static readonly Rule ReservedName = new("ADSL0020", "Member name is taken by the generated module",
+        "'{0}' is already a member of the generated module ({1}); rename the field", Usage, Severity.Error,
+        "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");
+}

@@ -106,10 +106,7 @@ public static partial class Evaluator
         void Add(Expr? e, string member)
         {
             if (e is null) return;
-            var names = new List<string>();
-            var set = new SortedSet<string>(StringComparer.Ordinal);
-            e.CollectVariables(set);
-            foreach (var n in set)
+            foreach (var n in e.Variables())
                 if (seen.Add(n)) result.Add(new KeyValuePair<string, string>(n, member));
         }
         foreach (var m in block.Members)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Layers;
@@ -62,7 +63,8 @@ public static partial class Evaluator
 
     public static BlockPlan EvaluateBlock(ModuleDecl block, IEnumerable<ModuleDecl> blocks)
     {
-        var s = new Session(blocks, symbolic: true);
+        // The block is known to its own evaluation, so a block that contains itself is reported as such.
+        var s = new Session(new[] { block }.Concat(blocks), symbolic: true);
         var plan = new BlockPlan { Declaration = block };
         CheckClass(s, block);
         var sig = Signature(s, block, muted: false, plan.Layers);
@@ -80,8 +82,14 @@ public static partial class Evaluator
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove its base class, the generated part derives it from Module<Tensor, Tensor>");
         bool any = false;
         foreach (var m in decl.Members)
+        {
             foreach (var a in m.Attributes)
                 if (LayerCatalog.Kinds.ContainsKey(a.Name)) any = true;
+            if (decl.IsModel && LayerCatalog.GeneratedMembers.Contains(m.Name))
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, "a count or table of the model");
+            else if (LayerCatalog.ModuleMembers.Contains(m.Name) || m.Name == decl.Name)
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, m.Name == decl.Name ? "the constructor's name" : "inherited from TorchSharp's Module");
+        }
         if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);
     }
 
@@ -276,7 +284,7 @@ public static partial class Evaluator
 
             string expectedType = kind.Name == LayerCatalog.Use ? node.Texts.TryGetValue("BlockType", out var t) ? t : "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
-                s.Report(Rules.WrongMemberType, member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+                s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
 
             node.Activation = args.Enum("Activation");
             if (head != null) node.HeadTask = head.Positional.Count > 0 ? head.Positional[0].Text : null;

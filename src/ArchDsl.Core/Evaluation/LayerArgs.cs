@@ -72,6 +72,7 @@ internal sealed class LayerArgs
     public Dim? Int(string name, long? defaultValue, long min = 1)
     {
         Dim? result = null;
+        bool expression = false; // values from expressions depend on the instance's bindings
         if (_with != null)
             foreach (var kv in _with)
                 if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
@@ -80,6 +81,7 @@ internal sealed class LayerArgs
                         Fail(Rules.BadArgument, dup.Span, false, Where, $"{name} is given both directly and in With");
                     result = Evaluate(kv.Value, _withSpan, name, $"{name} = {kv.Value}");
                     if (result is null) return null;
+                    expression = true;
                 }
         if (result is null)
         {
@@ -95,11 +97,12 @@ internal sealed class LayerArgs
             }
             result = FromArg(raw, name);
             if (result is null) return null;
+            expression = raw.Kind == ArgKind.String;
         }
         var d = result.Value;
         if (d.Value < min && !(_s.Symbolic && !d.Expr.IsConst))
         {
-            Fail(Rules.BadArgument, d.Origin ?? Attr.Span, !d.Expr.IsConst, Where, $"{name} must be at least {min}, got {d.Value}");
+            Fail(Rules.BadArgument, d.Origin ?? Attr.Span, expression || !d.Expr.IsConst, Where, $"{name} must be at least {min}, got {d.Value}");
             return null;
         }
         return d;

@@ -74,6 +74,24 @@ public static class LayerCatalog
         return d;
     }
 
+    /// <summary>Names the generated class already uses: its counts and tables, and TorchSharp Module's members.</summary>
+    public static readonly HashSet<string> GeneratedMembers = new()
+    {
+        "ParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
+    };
+
+    public static readonly HashSet<string> ModuleMembers = new()
+    {
+        "BoxedModule", "ClearModules", "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "Dispose", "Equals",
+        "Finalize", "GetDefaultDeviceAndType", "GetHashCode", "GetName", "GetType", "MemberwiseClone", "ReferenceEquals",
+        "RegisterComponents", "ReplaceBuffer", "ReplaceParameter", "ToString", "add_module", "apply", "buffers", "call", "children",
+        "cpu", "cuda", "eval", "forward", "get_buffer", "get_parameter", "has_buffer", "has_parameter", "load", "load_state_dict",
+        "module_post_hooks", "module_pre_hooks", "modules", "name", "named_buffers", "named_children", "named_modules",
+        "named_parameters", "parameters", "post_hooks", "pre_hooks", "register_buffer", "register_forward_hook",
+        "register_forward_pre_hook", "register_module", "register_parameter", "save", "save_state_dict", "state_dict", "to",
+        "train", "training", "zero_grad",
+    };
+
     public static string Describe(Layout layout) => layout switch
     {
         Layout.Image => "an image (C×H×W)",

@@ -166,8 +166,9 @@ internal static class LayerRules
             return null;
         }
         var h = OutSize(a, x[1], k.Value, s.Value, p.Value, d.Value, "height");
+        if (h is null) return null;
         var w = OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");
-        if (h is null || w is null) return null;
+        if (w is null) return null;
         n.Dims["in_channels"] = c;
         n.Dims["out_channels"] = o.Value;
         n.Dims["kernel"] = k.Value;
@@ -196,8 +197,9 @@ internal static class LayerRules
             return null;
         }
         var h = OutSize(a, x[1], k.Value, s.Value, p.Value, d.Value, "height");
+        if (h is null) return null;
         var w = OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");
-        if (h is null || w is null) return null;
+        if (w is null) return null;
         n.Dims["kernel"] = k.Value;
         n.Dims["stride"] = s.Value;
         n.Dims["padding"] = p.Value;

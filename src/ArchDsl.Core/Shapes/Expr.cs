@@ -70,6 +70,28 @@ public abstract class Expr : IEquatable<Expr>
 
     public abstract void CollectVariables(ISet<string> into);
 
+    /// <summary>Variable names in order of first appearance.</summary>
+    public List<string> Variables()
+    {
+        var ordered = new List<string>();
+        Visit(this, ordered);
+        return ordered;
+
+        static void Visit(Expr e, List<string> into)
+        {
+            switch (e)
+            {
+                case VarExpr v:
+                    if (!into.Contains(v.Name)) into.Add(v.Name);
+                    break;
+                case BinaryExpr b:
+                    Visit(b.Left, into);
+                    Visit(b.Right, into);
+                    break;
+            }
+        }
+    }
+
     /// <summary>C# source text; identifiers are mapped through <paramref name="name"/>.</summary>
     public string ToCSharp(Func<string, string>? name = null)
     {
@@ -148,8 +170,8 @@ public abstract class Expr : IEquatable<Expr>
             if (paren) sb.Append('(');
             Left.Write(sb, name, mine);
             sb.Append(' ').Append(Op).Append(' ');
-            // Right operand of - / % binds tighter to keep a - (b - c) correct.
-            Right.Write(sb, name, Op is '-' or '/' or '%' ? mine + 1 : mine);
+            // Only + is associative on the right in integer arithmetic: a - (b - c) and a * (b / c) keep their parentheses.
+            Right.Write(sb, name, Op == '+' ? mine : mine + 1);
             if (paren) sb.Append(')');
         }
 
