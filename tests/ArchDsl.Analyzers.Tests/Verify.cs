@@ -102,6 +102,59 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>The code fix test with the ArchDsl generator running, so code fixes for the diagnostics it
+    /// reports (ADSL00xx) are exercised, and the fixed code is compiled with the generated modules.</summary>
+    private sealed class GeneratorCodeFixTest<TFix> : CSharpCodeFixTest<JudgementAnalyzer, TFix, DefaultVerifier>
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        public GeneratorCodeFixTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
+        protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
+    }
+
+    /// <summary>A code fix with generator and analyzer together: for fixes of generator rules (ADSL00xx), or
+    /// fixes whose result must also pass the generator. <paramref name="fixedExpected"/>: diagnostics that
+    /// remain after the fix (none by default).</summary>
+    public static async Task GeneratorFix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
+        DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null)
+        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
+    {
+        var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource };
+        Setup(test.TestState, test, source, new Options());
+        test.FixedState.ReferenceAssemblies = References;
+        test.FixedState.AdditionalReferences.AddRange(Libraries);
+        test.ExpectedDiagnostics.AddRange(expected);
+        if (fixedExpected != null) test.FixedState.ExpectedDiagnostics.AddRange(fixedExpected);
+        if (incrementalIterations is int n) test.NumberOfIncrementalIterations = n;
+        if (fixAllIterations is int f) test.NumberOfFixAllIterations = f;
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>Runs the generator over <paramref name="source"/> (no analyzer) and returns the hint names of
+    /// the generated sources and every diagnostic of the compilation that includes them.</summary>
+    public static (string[] Generated, Diagnostic[] Diagnostics) Generate(string source)
+    {
+        var parse = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest);
+        var trusted = ((string)System.AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(System.IO.Path.PathSeparator);
+        var references = new List<MetadataReference>(Libraries);
+        var named = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        foreach (var l in Libraries) named.Add(System.IO.Path.GetFileName(((PortableExecutableReference)l).FilePath!));
+        foreach (var path in trusted)
+            if (named.Add(System.IO.Path.GetFileName(path))) references.Add(MetadataReference.CreateFromFile(path));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Fixed",
+            new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, parse, "/0/Test0.cs") }, references,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Microsoft.CodeAnalysis.GeneratorDriver driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(
+            new[] { new ArchDsl.Generators.ArchDslGenerator().AsSourceGenerator() }, parseOptions: parse);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        var names = new List<string>();
+        foreach (var r in run.Results)
+            foreach (var g in r.GeneratedSources) names.Add(g.HintName);
+        var all = new List<Diagnostic>(generatorDiagnostics);
+        all.AddRange(output.GetDiagnostics());
+        return (names.ToArray(), all.ToArray());
+    }
+
     private static void Setup(SolutionState state, AnalyzerTest<DefaultVerifier> test, string source, Options options)
     {
         state.Sources.Add(("/0/Test0.cs", source));
