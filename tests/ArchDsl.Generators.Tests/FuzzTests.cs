@@ -15,7 +15,8 @@ namespace ArchDsl.Generators.Tests;
 
 /// <summary>
 /// Seeded random declarations, valid and malformed, through the generator (issue 5, item 1).
-/// ARCHDSL_FUZZ_CASES sets the case count (default 2000); ARCHDSL_FUZZ_SEED the seed (default 5).
+/// ARCHDSL_FUZZ_CASES sets the case count (default 2000); ARCHDSL_FUZZ_SEED the seed (default 5);
+/// ARCHDSL_FUZZ_RUNTIME_CASES how many small valid cases are also constructed and run with TorchSharp (default 40).
 /// </summary>
 public class FuzzTests
 {
@@ -47,6 +48,49 @@ public class FuzzTests
         Assert.True(failures.Count == 0, $"{failures.Count} fuzz failures (seed {seed}):\n\n" + string.Join("\n\n", failures.Take(20)));
     }
 
+    /// <summary>The largest fuzzer parameter count a case may have to be constructed and run.</summary>
+    private const long RuntimeMaxParameters = 1_000_000;
+
+    /// <summary>
+    /// Issue 5, item 1, second half: for small valid cases the constructed module's runtime parameter count equals
+    /// the generated constant, and forward maps [2, ..InputShape] to [2, ..OutputShape]. Takes the first
+    /// ARCHDSL_FUZZ_RUNTIME_CASES (default 40) valid cases of the same seeded sequence (within ARCHDSL_FUZZ_CASES)
+    /// whose count is at most <see cref="RuntimeMaxParameters"/>, generates them in one compilation, emits it and
+    /// runs each model with TorchSharp (<see cref="RuntimeCheck"/>).
+    /// </summary>
+    [Fact]
+    public void Fuzz_small_valid_models_at_run_time()
+    {
+        int cases = EnvInt("ARCHDSL_FUZZ_CASES", 2000), seed = EnvInt("ARCHDSL_FUZZ_SEED", 5), wanted = EnvInt("ARCHDSL_FUZZ_RUNTIME_CASES", 40);
+        if (wanted <= 0) { _output.WriteLine("ARCHDSL_FUZZ_RUNTIME_CASES=0: no runtime cases"); return; }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var fuzzer = new DeclarationFuzzer(seed);
+        var selected = new List<FuzzCase>();
+        for (int i = 0; i < cases && selected.Count < wanted; i++)
+        {
+            var c = fuzzer.Next(i);
+            if (c.Expectation == FuzzExpectation.Valid && c.Parameters <= RuntimeMaxParameters) selected.Add(c);
+        }
+        Assert.True(selected.Count > 0, $"no valid case with at most {RuntimeMaxParameters} parameters among {cases} (seed {seed})");
+
+        var r = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(selected.Select(c => ParseCase(c, out _)), "FuzzRuntime"), GeneratorHarness.CreateDriver(trackSteps: false));
+        r.AssertNoGeneratorException();
+        var byType = selected.ToDictionary(c => $"{c.Namespace}.{c.Model}");
+        var results = RuntimeCheck.Run(r.Output, byType.Keys);
+
+        var failures = results.Where(x => !x.Ok).Select(x =>
+        {
+            var c = byType[x.TypeName];
+            return $"case {c.Index} (fuzzer count {c.Parameters}): {x.Describe()}\n{c.Text}";
+        }).ToList();
+        foreach (var x in results)
+            _output.WriteLine($"  {x.TypeName}: {x.Runtime:N0} parameters (constant {x.Constant:N0}), [{string.Join(", ", x.InputShape)}] -> " +
+                              (x.ActualOutputShape is null ? "-" : $"[{string.Join(", ", x.ActualOutputShape.Skip(1))}]") + (x.Ok ? "" : "  FAILED"));
+        _output.WriteLine($"seed {seed}: {results.Count} small valid models constructed and run ({results.Sum(x => x.Runtime):N0} parameters in all, " +
+                          $"largest {results.Max(x => x.Runtime):N0}) in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {results.Count} runtime checks failed (seed {seed}):\n\n" + string.Join("\n\n", failures.Take(20)));
+    }
+
     /// <summary>The analyzers and suppressors of ArchDsl.Analyzers, found by reflection so this test does not
     /// depend on their class names.</summary>
     private static readonly System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers = LoadAnalyzers();
@@ -65,16 +109,24 @@ public class FuzzTests
 
     private static string FileOf(FuzzCase c) => $"Case{c.Index}.cs";
 
+    /// <summary>A case as a syntax tree of its own (usings, its namespace, its text); <paramref name="declaration"/>
+    /// is the span of the case's own declarations in it.</summary>
+    private static SyntaxTree ParseCase(FuzzCase c, out TextSpan declaration)
+    {
+        var header = TestModels.Usings.Replace("namespace Tests;", $"namespace {c.Namespace};");
+        var text = header + c.Text;
+        declaration = TextSpan.FromBounds(header.Length, text.Length);
+        return GeneratorHarness.Parse(text, FileOf(c));
+    }
+
     private static IEnumerable<string> RunBatch(FuzzCase[] batch)
     {
         var trees = new List<SyntaxTree>();
         var spans = new Dictionary<string, TextSpan>();
         foreach (var c in batch)
         {
-            var header = TestModels.Usings.Replace("namespace Tests;", $"namespace {c.Namespace};");
-            var text = header + c.Text;
-            trees.Add(GeneratorHarness.Parse(text, FileOf(c)));
-            spans[FileOf(c)] = TextSpan.FromBounds(header.Length, text.Length);
+            trees.Add(ParseCase(c, out var span));
+            spans[FileOf(c)] = span;
         }
 
         GeneratorResult r;

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Generators.Tests.Infrastructure;
+
+/// <summary>What one generated model did at run time.</summary>
+/// <param name="TypeName">The model's full type name.</param>
+/// <param name="Constant">Its generated <c>ParameterCount</c> constant.</param>
+/// <param name="Runtime">The sum of <c>numel()</c> over the constructed module's <c>parameters()</c>.</param>
+/// <param name="InputShape">The generated <c>InputShape</c> (without the batch dimension).</param>
+/// <param name="OutputShape">The generated <c>OutputShape</c> (without the batch dimension).</param>
+/// <param name="ActualOutputShape">The shape forward returned on a batch of <see cref="RuntimeCheck.Batch"/>, or null if it threw.</param>
+/// <param name="Error">An exception from construction or forward, else null.</param>
+public sealed record RuntimeModelResult(string TypeName, long Constant, long Runtime, long[] InputShape, long[] OutputShape, long[]? ActualOutputShape, string? Error)
+{
+    /// <summary>The shape forward must return: the batch, then <see cref="OutputShape"/>.</summary>
+    public long[] ExpectedOutputShape => new[] { (long)RuntimeCheck.Batch }.Concat(OutputShape).ToArray();
+
+    /// <summary>Construction and forward ran, the counts agree and the output shape is the declared one.</summary>
+    public bool Ok => Error is null && Constant == Runtime && ActualOutputShape is not null && ActualOutputShape.SequenceEqual(ExpectedOutputShape);
+
+    /// <summary>A one-paragraph account of what differs.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (Error is not null) parts.Add("threw " + Error);
+        if (Constant != Runtime) parts.Add($"ParameterCount constant {Constant} but the constructed module has {Runtime} parameters (runtime − constant = {Runtime - Constant})");
+        if (ActualOutputShape is not null && !ActualOutputShape.SequenceEqual(ExpectedOutputShape))
+            parts.Add($"forward on [{string.Join(", ", new[] { (long)RuntimeCheck.Batch }.Concat(InputShape))}] returned [{string.Join(", ", ActualOutputShape)}], expected [{string.Join(", ", ExpectedOutputShape)}]");
+        return $"{TypeName}: " + (parts.Count == 0 ? "ok" : string.Join("; ", parts));
+    }
+}
+
+/// <summary>
+/// Compiles a generator's output compilation to memory, loads it into a collectible
+/// <see cref="AssemblyLoadContext"/> and runs the generated models with TorchSharp: each is constructed with
+/// its <c>(Device? device = null, ScalarType? dtype = null)</c> constructor, its parameters are counted and
+/// compared with the generated <c>ParameterCount</c>, and one forward pass on <c>torch.randn(Batch, ..InputShape)</c>
+/// must return <c>(Batch, ..OutputShape)</c>. ArchDsl.dll and TorchSharp.dll come from the default context
+/// (the test's own copies), so the modules are ordinary TorchSharp modules here.
+/// </summary>
+public static class RuntimeCheck
+{
+    /// <summary>The batch size of the forward pass.</summary>
+    public const int Batch = 2;
+
+    /// <summary>Emits the compilation to a byte array; throws with the diagnostics when emission fails.</summary>
+    public static byte[] Emit(Compilation compilation)
+    {
+        using var pe = new MemoryStream();
+        var result = compilation.Emit(pe);
+        if (!result.Success)
+            throw new Xunit.Sdk.XunitException("emit failed:\n" + GeneratorResult.Describe(result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        return pe.ToArray();
+    }
+
+    /// <summary>
+    /// Emits <paramref name="compilation"/> (a generator's output: input plus generated trees), loads it and runs
+    /// every named model. The load context is unloaded afterwards.
+    /// </summary>
+    public static IReadOnlyList<RuntimeModelResult> Run(Compilation compilation, IEnumerable<string> modelTypeNames)
+    {
+        var image = Emit(compilation);
+        var results = RunIsolated(image, modelTypeNames.ToList(), out var context);
+        context.Unload();
+        return results;
+    }
+
+    // Not inlined, so nothing from the loaded assembly stays on the caller's stack and the context can unload.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<RuntimeModelResult> RunIsolated(byte[] image, List<string> modelTypeNames, out AssemblyLoadContext context)
+    {
+        context = new DefaultFallbackContext();
+        using var stream = new MemoryStream(image);
+        var assembly = context.LoadFromStream(stream);
+        var results = new List<RuntimeModelResult>();
+        foreach (var name in modelTypeNames)
+        {
+            var type = assembly.GetType(name, throwOnError: false);
+            results.Add(type is null
+                ? new RuntimeModelResult(name, 0, 0, Array.Empty<long>(), Array.Empty<long>(), null, "type not found in the emitted assembly")
+                : RunModel(type));
+        }
+        return results;
+    }
+
+    /// <summary>Constructs, counts and runs one generated model type.</summary>
+    public static RuntimeModelResult RunModel(Type type)
+    {
+        string name = type.FullName ?? type.Name;
+        var field = type.GetField("ParameterCount", BindingFlags.Public | BindingFlags.Static);
+        long constant = field is { IsLiteral: true } ? Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture) : -1;
+        long[] inputShape = StaticShape(type, "InputShape"), outputShape = StaticShape(type, "OutputShape");
+        if (field is null || !field.IsLiteral)
+            return new RuntimeModelResult(name, constant, 0, inputShape, outputShape, null, "no public const ParameterCount");
+
+        var ctor = type.GetConstructor(new[] { typeof(Device), typeof(ScalarType?) });
+        if (ctor is null)
+            return new RuntimeModelResult(name, constant, 0, inputShape, outputShape, null, "no (Device?, ScalarType?) constructor");
+
+        long runtime = 0;
+        long[]? actual = null;
+        string? error = null;
+        nn.Module? module = null;
+        try
+        {
+            // Both parameters are optional; Type.Missing asks reflection for their declared defaults (null).
+            module = (nn.Module)ctor.Invoke(BindingFlags.OptionalParamBinding, binder: null, new[] { Type.Missing, Type.Missing }, culture: null);
+            foreach (var p in module.parameters()) runtime += p.numel();
+
+            if (module is not nn.Module<Tensor, Tensor> forward)
+                error = $"{name} is not an nn.Module<Tensor, Tensor>";
+            else
+            {
+                forward.eval();
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                var x = torch.randn(new[] { (long)Batch }.Concat(inputShape).ToArray());
+                var y = forward.call(x);
+                actual = y.shape;
+            }
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null) { error = ex.InnerException.GetType().Name + ": " + ex.InnerException.Message; }
+        catch (Exception ex) { error = ex.GetType().Name + ": " + ex.Message; }
+        finally { module?.Dispose(); }
+        return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, actual, error);
+    }
+
+    private static long[] StaticShape(Type type, string property) =>
+        type.GetProperty(property, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is IEnumerable<long> shape ? shape.ToArray() : Array.Empty<long>();
+
+    /// <summary>A collectible context that loads only the emitted assembly itself; every reference (ArchDsl,
+    /// TorchSharp, the framework) resolves in the default context, i.e. from the test's output folder.</summary>
+    private sealed class DefaultFallbackContext : AssemblyLoadContext
+    {
+        public DefaultFallbackContext() : base("ArchDslFuzzRuntime", isCollectible: true) { }
+        protected override Assembly? Load(AssemblyName assemblyName) => null;
+    }
+}
