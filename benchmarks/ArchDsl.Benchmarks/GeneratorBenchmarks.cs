@@ -1,0 +1,102 @@
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.CodeAnalysis;
+
+namespace ArchDsl.Benchmarks;
+
+/// <summary>
+/// Issue 5, performance 1: a full compilation (diagnostics + emit) of 200 synthetic models.
+/// Baseline: the same user sources with the generated code checked in as plain files, so the difference is
+/// what running the generator (and analyzers) adds to a build. <c>SourcesOnly</c> (the declarations without any
+/// generated code) is shown too, for scale. "Diagnostics" is the same without emit (an IDE's or design-time
+/// build's work), where analyzers and compiler share one binding pass.
+/// </summary>
+[Config(typeof(CompileConfig))]
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+public class CompileBenchmarks
+{
+    private GeneratorWorkload _work = null!;
+
+    [Params(200)] public int Models { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _work = new GeneratorWorkload(Models);
+
+    [Benchmark(Baseline = true, Description = "generated code checked in (no generator)")]
+    [BenchmarkCategory("Compile")]
+    public int CheckedIn() => GeneratorWorkload.Emit(_work.CheckedInCompilation());
+
+    [Benchmark(Description = "declarations only (no generator, no generated code)")]
+    [BenchmarkCategory("Compile")]
+    public int SourcesOnly() => GeneratorWorkload.Emit(_work.UserCompilation());
+
+    [Benchmark(Description = "generator")]
+    [BenchmarkCategory("Compile")]
+    public int WithGenerator() => _work.CompileWithGenerator(analyzers: false);
+
+    [Benchmark(Description = "generator + analyzers")]
+    [BenchmarkCategory("Compile")]
+    public int WithGeneratorAndAnalyzers() => _work.CompileWithGenerator(analyzers: true);
+
+    [Benchmark(Baseline = true, Description = "generated code checked in (no generator)")]
+    [BenchmarkCategory("Diagnostics")]
+    public int DiagnoseCheckedIn() => _work.DiagnoseCheckedIn();
+
+    [Benchmark(Description = "generator")]
+    [BenchmarkCategory("Diagnostics")]
+    public int DiagnoseWithGenerator() => _work.DiagnoseWithGenerator(analyzers: false);
+
+    [Benchmark(Description = "generator + analyzers (GetAllDiagnosticsAsync)")]
+    [BenchmarkCategory("Diagnostics")]
+    public int DiagnoseWithGeneratorAndAnalyzers() => _work.DiagnoseWithGenerator(analyzers: true);
+}
+
+/// <summary>
+/// Issue 5, performance 2: one attribute edit (model 0's head, 10 ↔ 11 classes) in the 200-model compilation,
+/// then the generator re-run on the edited compilation: the time to updated output in an IDE-like host.
+/// Each invocation toggles the edit, so every run sees a real change against the driver's previous state.
+/// </summary>
+[Config(typeof(EditConfig))]
+[MemoryDiagnoser]
+public class EditBenchmarks
+{
+    private GeneratorWorkload _work = null!;
+    private GeneratorDriver _driver = null!;
+    private Compilation _compilation = null!;
+    private bool _edited;
+    private SyntaxTree _original = null!;
+
+    [Params(200)] public int Models { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _work = new GeneratorWorkload(Models);
+        _compilation = _work.UserCompilation();
+        _original = _compilation.SyntaxTrees.Single(t => t.FilePath == _work.OriginalTree.FilePath);
+        _driver = GeneratorWorkload.NewDriver(track: false).RunGenerators(_compilation);
+        _edited = false;
+    }
+
+    [Benchmark(Description = "edit one model's attribute, re-run generator")]
+    public int EditOneModel()
+    {
+        var (from, to) = _edited ? (_work.EditedTree, _original) : (_original, _work.EditedTree);
+        _edited = !_edited;
+        _compilation = _compilation.ReplaceSyntaxTree(from, to);
+        _driver = _driver.RunGenerators(_compilation);
+        return _driver.GetRunResult().GeneratedTrees.Length;
+    }
+
+    [Benchmark(Description = "edit one model's attribute, re-run generator + get output compilation")]
+    public int EditOneModelAndUpdateCompilation()
+    {
+        var (from, to) = _edited ? (_work.EditedTree, _original) : (_original, _work.EditedTree);
+        _edited = !_edited;
+        _compilation = _compilation.ReplaceSyntaxTree(from, to);
+        _driver = _driver.RunGeneratorsAndUpdateCompilation(_compilation, out var output, out _);
+        return output.SyntaxTrees.Count();
+    }
+}
