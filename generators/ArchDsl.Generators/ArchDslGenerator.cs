@@ -30,6 +30,9 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public const string ReadBlockStep = "ReadBlock";
     public const string EmitModelStep = "EmitModel";
     public const string EmitBlockStep = "EmitBlock";
+    public const string BlockSetStep = "BlockSet";
+    public const string ResolveModelStep = "ResolveModel";
+    public const string ResolveBlockStep = "ResolveBlock";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -40,8 +43,18 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(DeclarationReader.BlockAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, ct) => Read(ctx, ct))
             .WithTrackingName(ReadBlockStep);
 
-        var modelOutputs = models.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
-        var blockOutputs = blocks.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
+        // Each class is read alone (the read runs for every class on every edit); models and blocks then meet the
+        // block declarations they reach, so a block edit reaches exactly the declarations that use it.
+        var blockSet = blocks
+            .Select(static (d, _) => d?.Root)
+            .Collect()
+            .Select(static (all, _) => BlockSet(all))
+            .WithTrackingName(BlockSetStep);
+        var modelInputs = models.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveModelStep);
+        var blockInputs = blocks.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveBlockStep);
+
+        var modelOutputs = modelInputs.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
+        var blockOutputs = blockInputs.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
 
         context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
         context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
@@ -63,8 +76,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
         try
         {
-            var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
-            return new Declaration(root, blocks);
+            return new Declaration(DeclarationReader.Read(type, ct), EquatableArray<ModuleDecl>.Empty);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -75,6 +87,18 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             return new Declaration(root, EquatableArray<ModuleDecl>.Empty, ex.GetType().Name + ": " + ex.Message);
         }
     }
+
+    private static EquatableArray<ModuleDecl> BlockSet(ImmutableArray<ModuleDecl?> all)
+    {
+        var list = new List<ModuleDecl>();
+        foreach (var b in all)
+            if (b != null) list.Add(b);
+        list.Sort(static (a, b) => string.CompareOrdinal(a.FullName, b.FullName));
+        return new EquatableArray<ModuleDecl>(list.ToArray());
+    }
+
+    private static Declaration? Resolve(Declaration? d, EquatableArray<ModuleDecl> blocks) =>
+        d is null || d.ReadError != null ? d : d with { Blocks = DeclarationGraph.Reachable(d.Root, blocks) };
 
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct)
     {
