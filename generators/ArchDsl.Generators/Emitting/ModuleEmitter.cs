@@ -299,18 +299,21 @@ internal static class ModuleEmitter
                     w.Line($"x = {m}.call(x);");
                     break;
             }
+            // In place only where the tensor is freshly made by a layer whose backward pass does not read it.
+            bool freshOutput = n.Kind is "Conv2d" or "BatchNorm2d" or "Linear" or "LayerNorm";
             if (n.Residual is { } r)
             {
                 string idName = identities[r.From];
                 string sc = Member(r.ShortcutName, locals);
-                if (!HasProjection(n, concrete)) w.Line($"x = x + {idName};");
-                else if (!concrete && r.Mode == ShortcutMode.ByArgument) w.Line($"x = x + ({sc} is null ? {idName} : {sc}.call({idName}));");
-                else w.Line($"x = x + {sc}.call({idName});");
+                string shortcut = !HasProjection(n, concrete) ? idName
+                    : !concrete && r.Mode == ShortcutMode.ByArgument ? $"{sc} is null ? {idName} : {sc}.call({idName})"
+                    : $"{sc}.call({idName})";
+                bool conditional = shortcut.Contains(" ? ");
+                w.Line(freshOutput ? $"x = x.add_({shortcut});" : conditional ? $"x = x + ({shortcut});" : $"x = x + {shortcut};");
             }
             if (n.Activation is { } act)
             {
-                // In place only where the tensor is freshly made and not needed by the backward pass.
-                bool fresh = n.Residual != null || n.Kind is "Conv2d" or "BatchNorm2d" or "Linear" or "LayerNorm";
+                bool fresh = n.Residual != null || freshOutput;
                 w.Line(act switch
                 {
                     "ReLU" => fresh ? "x = nn.functional.relu(x, inplace: true);" : "x = nn.functional.relu(x);",
