@@ -40,6 +40,35 @@ public class BadInputTests
     }
 
     [Fact]
+    public void With_naming_a_hyperparameter_the_layer_does_not_have_ADSL0002() => Expect("""
+        [Model, Input(16)]
+        public partial class Net { [Linear(4, With = "kernel = 3")] Linear fc; }
+        """, "ADSL0002", "With = \"kernel = 3\"", new[] { "[Linear]", "'kernel'" });
+
+    [Fact]
+    public void With_sets_a_pooling_stride_inside_a_block()
+    {
+        // The pool's stride comes only from With; it must be read (8 → 4), not silently replaced by the kernel.
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>Pools with a bound stride.</summary>
+            [Block]
+            public partial class Down { [MaxPool2d(2, With = "stride = step")] MaxPool2d pool; }
+
+            [Model, Input(3, 8, 8)]
+            public partial class Net
+            {
+                [Use(typeof(Down), "step = 1")] Down down;
+                [Flatten] Flatten flatten;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var source = r.Source("Tests.Net.g.cs");
+        Assert.True(source != null, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        // Kernel 2, stride 1 on 8×8: 7×7 per channel, 3 channels.
+        Assert.Contains("new long[] { 147 }", source);
+    }
+
+    [Fact]
     public void Kernel_larger_than_padded_input_ADSL0005() => Expect("""
         [Model, Input(3, 6, 6)]
         public partial class Net { [Conv2d(4, Kernel = 9, Padding = 1)] Conv2d conv; }

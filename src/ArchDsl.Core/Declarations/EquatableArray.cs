@@ -49,8 +49,3 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
     public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
 }
-
-public static class EquatableArray
-{
-    public static EquatableArray<T> From<T>(IEnumerable<T> items) => new(new List<T>(items).ToArray());
-}

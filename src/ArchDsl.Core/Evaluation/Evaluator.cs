@@ -282,6 +282,8 @@ public static partial class Evaluator
                 output = null;
             }
 
+            if (output != null) args.ReportUnusedWith();
+
             string expectedType = kind.Name == LayerCatalog.Use ? node.Texts.TryGetValue("BlockType", out var t) ? t : "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
                 s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);

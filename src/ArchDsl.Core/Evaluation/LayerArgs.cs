@@ -27,10 +27,6 @@ internal sealed class LayerArgs
             _withSpan = with.Span;
             _with = ExprParser.ParseBindings(text, out var error);
             if (_with is null) Fail(Rules.BadExpression, with.Span, false, Where, text, error!);
-            else
-                foreach (var kv in _with)
-                    if (!IsKnownName(kv.Key))
-                        Fail(Rules.BadArgument, with.Span, false, Where, $"[{kind.Name}] has no hyperparameter '{kv.Key}'");
         }
     }
 
@@ -39,19 +35,25 @@ internal sealed class LayerArgs
     public string Where { get; }
     public bool Failed { get; private set; }
 
-    private static readonly HashSet<string> Named = new(System.StringComparer.OrdinalIgnoreCase)
-    {
-        "Kernel", "Stride", "Padding", "Dilation", "Groups", "OutChannels", "OutFeatures", "Height", "Width", "Factor",
-        "Heads", "Hidden", "Out", "Index", "P", "InFeatures", "InChannels",
-    };
+    private readonly HashSet<string> _consumed = new(System.StringComparer.OrdinalIgnoreCase);
 
-    private bool IsKnownName(string name)
+    /// <summary>Whether the hyperparameter is written, directly or in With.</summary>
+    public bool Has(string name)
     {
-        foreach (var n in Named)
-            if (string.Equals(n, name, System.StringComparison.OrdinalIgnoreCase)) return true;
-        foreach (var n in Kind.Positional)
-            if (string.Equals(n, name, System.StringComparison.OrdinalIgnoreCase)) return true;
+        if (Raw(name) != null) return true;
+        if (_with != null)
+            foreach (var kv in _with)
+                if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase)) return true;
         return false;
+    }
+
+    /// <summary>After the layer's rule ran: a With entry it never read names no hyperparameter of this layer.</summary>
+    public void ReportUnusedWith()
+    {
+        if (_with is null) return;
+        foreach (var kv in _with)
+            if (!_consumed.Contains(kv.Key))
+                Fail(Rules.BadArgument, _withSpan, false, Where, $"[{Kind.Name}] has no hyperparameter '{kv.Key}' that With can set");
     }
 
     public void Fail(Rule rule, SourceSpan span, bool shapeDependent, params object[] args)
@@ -77,6 +79,7 @@ internal sealed class LayerArgs
             foreach (var kv in _with)
                 if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
                 {
+                    _consumed.Add(kv.Key);
                     if (Raw(name) is { } dup)
                         Fail(Rules.BadArgument, dup.Span, false, Where, $"{name} is given both directly and in With");
                     result = Evaluate(kv.Value, _withSpan, name, $"{name} = {kv.Value}");

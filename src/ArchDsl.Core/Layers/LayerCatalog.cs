@@ -32,12 +32,6 @@ public static class LayerCatalog
     public const string Stage = "Stage";
     public const string Use = "Use";
 
-    /// <summary>Attributes that modify a layer rather than being one.</summary>
-    public static readonly HashSet<string> Modifiers = new() { "Residual", "Head" };
-
-    /// <summary>Attributes on the class itself.</summary>
-    public static readonly HashSet<string> ClassAttributes = new() { "Model", "Block", "Input", "Param" };
-
     public static readonly IReadOnlyDictionary<string, LayerKind> Kinds = Build(
         new LayerKind("Conv2d", "TorchSharp.Modules.Conv2d", Image, "OutChannels"),
         new LayerKind("BatchNorm2d", "TorchSharp.Modules.BatchNorm2d", Image),
@@ -63,9 +57,6 @@ public static class LayerCatalog
         new LayerKind("SelectToken", "ArchDsl.Layers.SelectToken", Tokens, "Index"),
         new LayerKind(Stage, "TorchSharp.Modules.Sequential", null, "Block", "Count", "Bindings"),
         new LayerKind(Use, "", null, "Block", "Bindings"));
-
-    /// <summary>Positional string arguments and named ones that hold expressions or bindings.</summary>
-    public static bool IsBindingsArgument(string kind, string name) => name == "Bindings" || name == "With";
 
     private static IReadOnlyDictionary<string, LayerKind> Build(params LayerKind[] kinds)
     {

@@ -28,7 +28,7 @@ internal static class LayerRules
             case "AdaptiveAvgPool2d":
             {
                 var h = a.Int("Height", 1);
-                var w = a.Raw("Width") is null ? h : a.Int("Width", 1);
+                var w = !a.Has("Width") ? h : a.Int("Width", 1);
                 if (h is null || w is null) return null;
                 n.Dims["height"] = h.Value;
                 n.Dims["width"] = w.Value;
@@ -99,7 +99,7 @@ internal static class LayerRules
             {
                 var h = a.Int("Hidden", null);
                 if (h is null) return null;
-                var o = a.Raw("Out") is null ? x.Last : a.Int("Out", null);
+                var o = !a.Has("Out") ? x.Last : a.Int("Out", null);
                 if (o is null) return null;
                 CheckExplicitSize(a, "InFeatures", x.Last, "features");
                 n.Dims["in_features"] = x.Last;
@@ -187,7 +187,7 @@ internal static class LayerRules
     {
         var k = a.Int("Kernel", null);
         if (k is null) return null;
-        var s = a.Raw("Stride") is null ? k : a.Int("Stride", 1);
+        var s = !a.Has("Stride") ? k : a.Int("Stride", 1);
         var p = a.Int("Padding", 0, 0);
         var d = a.Kind.Name == "MaxPool2d" ? a.Int("Dilation", 1) : Dim.Of(1);
         if (s is null || p is null || d is null) return null;

@@ -23,8 +23,6 @@ public readonly struct Dim
 
     public static Dim Of(long value, SourceSpan? origin = null) => new(value, Expr.Const(value), origin);
 
-    public Dim WithOrigin(SourceSpan? origin) => new(Value, Expr, origin ?? Origin);
-
     public static Dim operator +(Dim a, Dim b) => new(checked(a.Value + b.Value), a.Expr + b.Expr, a.Origin ?? b.Origin);
     public static Dim operator -(Dim a, Dim b) => new(checked(a.Value - b.Value), a.Expr - b.Expr, a.Origin ?? b.Origin);
     public static Dim operator *(Dim a, Dim b) => new(checked(a.Value * b.Value), a.Expr * b.Expr, a.Origin ?? b.Origin);
@@ -65,14 +63,6 @@ public sealed class Shape
         if (other.Rank != Rank) return false;
         for (int i = 0; i < Rank; i++)
             if (Dims[i].Value != other.Dims[i].Value) return false;
-        return true;
-    }
-
-    public bool SameExprs(Shape other)
-    {
-        if (other.Rank != Rank) return false;
-        for (int i = 0; i < Rank; i++)
-            if (!Dims[i].Expr.Equals(other.Dims[i].Expr)) return false;
         return true;
     }
 
