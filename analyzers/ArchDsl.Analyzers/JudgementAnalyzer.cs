@@ -70,7 +70,7 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeModel(SymbolAnalysisContext ctx, INamedTypeSymbol type, INamedTypeSymbol modelAttribute)
     {
         var ct = ctx.CancellationToken;
-        var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct);
+        var (root, blocks) = DeclarationReader.ReadWithBlocks(type, ct, ctx.Compilation);
         var plan = Evaluator.EvaluateModel(root, blocks);
         if (plan.HasErrors) return;
 
@@ -84,7 +84,7 @@ public sealed class JudgementAnalyzer : DiagnosticAnalyzer
             if (a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is INamedTypeSymbol t &&
                 !SymbolEqualityComparer.Default.Equals(t, type) && IsModel(t, modelAttribute))
             {
-                var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct);
+                var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct, ctx.Compilation);
                 teacher = Evaluator.EvaluateModel(troot, tblocks);
             }
         }

@@ -76,7 +76,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
         try
         {
-            return new Declaration(DeclarationReader.Read(type, ct), EquatableArray<ModuleDecl>.Empty);
+            return new Declaration(DeclarationReader.Read(type, ct, ctx.SemanticModel.Compilation), EquatableArray<ModuleDecl>.Empty);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -25,9 +25,9 @@ public static class DeclarationReader
     public static string NameOf(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullName);
 
     /// <summary>A model or block and every block it reaches through Stage and Use.</summary>
-    public static (ModuleDecl Root, EquatableArray<ModuleDecl> Blocks) ReadWithBlocks(INamedTypeSymbol type, CancellationToken ct)
+    public static (ModuleDecl Root, EquatableArray<ModuleDecl> Blocks) ReadWithBlocks(INamedTypeSymbol type, CancellationToken ct, Compilation? compilation = null)
     {
-        var root = Read(type, ct);
+        var root = Read(type, ct, compilation);
         var blocks = new List<ModuleDecl>();
         var seen = new HashSet<string> { root.FullName };
         var queue = new Queue<INamedTypeSymbol>();
@@ -38,7 +38,7 @@ public static class DeclarationReader
             var t = queue.Dequeue();
             if (!seen.Add(NameOf(t))) continue;
             if (!t.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttribute)) continue;
-            blocks.Add(Read(t, ct));
+            blocks.Add(Read(t, ct, compilation));
             Enqueue(t, queue);
         }
         blocks.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
@@ -57,7 +57,12 @@ public static class DeclarationReader
     private static IEnumerable<IFieldSymbol> Fields(INamedTypeSymbol type) =>
         type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared && !f.IsStatic && !f.IsConst);
 
-    public static ModuleDecl Read(INamedTypeSymbol type, CancellationToken ct)
+    /// <summary>
+    /// Reads one class. Given the <paramref name="compilation"/> the class belongs to, field attributes that are
+    /// plain literals are read from syntax (<see cref="LiteralAttributeReader"/>) and only the rest are bound;
+    /// the records are the same either way.
+    /// </summary>
+    public static ModuleDecl Read(INamedTypeSymbol type, CancellationToken ct, Compilation? compilation = null)
     {
         var classAttributes = new List<AttributeDecl>();
         bool isModel = false;
@@ -69,14 +74,19 @@ public static class DeclarationReader
             classAttributes.Add(decl);
         }
 
+        var literal = compilation is null ? null : LiteralAttributeReader.For(compilation, type);
         var members = new List<MemberDecl>();
         foreach (var field in Fields(type))
         {
-            var attrs = new List<AttributeDecl>();
-            foreach (var a in field.GetAttributes())
-                if (IsOurs(a)) attrs.Add(ReadAttribute(a, ct));
-            if (attrs.Count == 0) continue;
             var syntax = field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct);
+            var attrs = literal?.TryRead(syntax);
+            if (attrs is null)
+            {
+                attrs = new List<AttributeDecl>();
+                foreach (var a in field.GetAttributes())
+                    if (IsOurs(a)) attrs.Add(ReadAttribute(a, ct));
+            }
+            if (attrs.Count == 0) continue;
             var typeSyntax = (syntax?.Parent as VariableDeclarationSyntax)?.Type;
             members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
                 typeSyntax is null ? null : SpanOf(typeSyntax)));

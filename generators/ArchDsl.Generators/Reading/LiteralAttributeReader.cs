@@ -1,0 +1,448 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using ArchDsl.Core.Declarations;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ArchDsl.Generators.Reading;
+
+/// <summary>
+/// Reads a field's ArchDsl attributes from syntax, without binding them, when that provably gives what binding
+/// would: every argument a literal, <c>typeof</c> of a uniquely named type or an ArchDsl enum member, and every
+/// name one that can only mean ArchDsl's type. Otherwise it answers null and the caller binds.
+/// </summary>
+/// <remarks>
+/// Why: after any edit, the generator re-reads every declaration against the new compilation (that is how
+/// <c>ForAttributeWithMetadataName</c> works), and binding every field attribute was most of the time from an
+/// edit to updated output. The proof that a simple name such as <c>Linear</c> means <c>ArchDsl.LinearAttribute</c>:
+/// the class's own <c>[Model]</c>/<c>[Block]</c>, already bound, was written as a simple name in the same
+/// declaration, so ArchDsl's types are in scope there (aliases are excluded); and no other type that could win
+/// or tie the lookup (same name, or an attribute class named like the short form) exists in the source or in any
+/// reference. Equivalence with the bound reading is tested on the fuzz corpus and on cases built to differ.
+/// </remarks>
+internal sealed class LiteralAttributeReader
+{
+    private readonly Scope _scope;
+    private readonly ClassDeclarationSyntax _declaration;
+
+    private LiteralAttributeReader(Scope scope, ClassDeclarationSyntax declaration)
+    {
+        _scope = scope;
+        _declaration = declaration;
+    }
+
+    /// <summary>A reader for the fields of <paramref name="type"/>, or null when its declaration does not allow one.</summary>
+    public static LiteralAttributeReader? For(Compilation compilation, INamedTypeSymbol type)
+    {
+        if (type.TypeParameters.Length > 0 || type.ContainingType != null) return null;
+        var scope = Scope.Of(compilation);
+        if (!scope.Usable) return null;
+        foreach (var a in type.GetAttributes())
+        {
+            var name = a.AttributeClass?.Name;
+            if (name != "ModelAttribute" && name != "BlockAttribute") continue;
+            if (a.AttributeClass!.ContainingNamespace?.ToDisplayString() != DeclarationReader.AttributeNamespace) continue;
+            if (a.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax { Name: IdentifierNameSyntax } syntax) continue;
+            if (syntax.Parent?.Parent is ClassDeclarationSyntax declaration && !scope.IsAlias(((IdentifierNameSyntax)syntax.Name).Identifier.ValueText))
+                return new LiteralAttributeReader(scope, declaration);
+        }
+        return null;
+    }
+
+    /// <summary>The field's ArchDsl attributes in source order, or null when they must be bound.</summary>
+    /// <param name="declarator">The field's declarator (as its symbol's syntax reference gives it).</param>
+    public List<AttributeDecl>? TryRead(SyntaxNode? declarator)
+    {
+        if (declarator?.Parent?.Parent is not FieldDeclarationSyntax field || field.Parent != _declaration) return null;
+        var result = new List<AttributeDecl>();
+        foreach (var list in field.AttributeLists)
+        {
+            if (list.Target != null) return null;
+            foreach (var attribute in list.Attributes)
+            {
+                if (attribute.Name is not IdentifierNameSyntax id) return null;
+                var written = id.Identifier.ValueText;
+                if (_scope.IsAlias(written)) return null;
+                switch (_scope.Attribute(written))
+                {
+                    case Resolution.NotOurs: continue;
+                    case Resolution.Unknown: return null;
+                }
+                var decl = Read(attribute, _scope.AttributeClass(written)!);
+                if (decl is null) return null;
+                result.Add(decl);
+            }
+        }
+        return result;
+    }
+
+    private AttributeDecl? Read(AttributeSyntax attribute, INamedTypeSymbol attributeClass)
+    {
+        var args = attribute.ArgumentList?.Arguments ?? default;
+        var positional = new List<AttributeArgumentSyntax>();
+        var named = new List<AttributeArgumentSyntax>();
+        foreach (var arg in args)
+        {
+            if (arg.NameColon != null) return null;
+            if (arg.NameEquals != null) named.Add(arg);
+            else positional.Add(arg);
+        }
+        var attrSpan = DeclarationReader.SpanOf(attribute);
+
+        // The constructor C# would choose, when exactly one applies; overloads here differ in arity or in literal kind.
+        List<ArgValue>? chosen = null;
+        foreach (var ctor in attributeClass.InstanceConstructors)
+        {
+            if (ctor.DeclaredAccessibility != Accessibility.Public) continue;
+            var values = Apply(ctor, positional, attrSpan);
+            if (values is null) continue;
+            if (chosen != null) return null;
+            chosen = values;
+        }
+        if (chosen is null) return null;
+
+        var namedValues = new List<NamedArg>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var arg in named)
+        {
+            var name = arg.NameEquals!.Name.Identifier.ValueText;
+            if (!seen.Add(name) || SettableMemberType(attributeClass, name) is not { } type) return null;
+            var span = DeclarationReader.SpanOf(arg);
+            if (Convert(arg.Expression, type, span) is not { } value) return null;
+            namedValues.Add(new NamedArg(name, value));
+        }
+
+        var shortName = attributeClass.Name.Substring(0, attributeClass.Name.Length - "Attribute".Length);
+        return new AttributeDecl(shortName, new EquatableArray<ArgValue>(chosen.ToArray()), new EquatableArray<NamedArg>(namedValues.ToArray()), attrSpan);
+    }
+
+    /// <summary>The values passed to <paramref name="ctor"/>, as the bound reading records them, or null if it does not apply.</summary>
+    private List<ArgValue>? Apply(IMethodSymbol ctor, List<AttributeArgumentSyntax> positional, SourceSpan attrSpan)
+    {
+        var parameters = ctor.Parameters;
+        int n = parameters.Length, k = positional.Count;
+        var values = new List<ArgValue>();
+        bool expanded = n > 0 && parameters[n - 1].IsParams;
+        int fixedCount = expanded ? n - 1 : n;
+        if (!expanded && k > n || expanded && k < fixedCount) return null;
+        for (int i = 0; i < Math.Min(k, fixedCount); i++)
+        {
+            if (Convert(positional[i].Expression, parameters[i].Type, DeclarationReader.SpanOf(positional[i])) is not { } v) return null;
+            values.Add(v);
+        }
+        if (!expanded)
+        {
+            // Arguments left out must be optional; the bound reading does not record them either.
+            for (int i = k; i < n; i++)
+                if (!parameters[i].HasExplicitDefaultValue) return null;
+            return values;
+        }
+
+        // A params array in its expanded form: the bound reading records one array spanning its arguments.
+        if (parameters[n - 1].Type is not IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 } array) return null;
+        var items = new List<long>();
+        for (int i = fixedCount; i < k; i++)
+        {
+            if (Integer(positional[i].Expression, array.ElementType.SpecialType) is not { } item) return null;
+            items.Add(item);
+        }
+        var span = k > fixedCount ? DeclarationReader.SpanOf(positional[fixedCount]) : attrSpan;
+        if (k > fixedCount + 1) span = Merge(span, DeclarationReader.SpanOf(positional[k - 1]));
+        values.Add(ArgValue.OfInts(items.ToArray(), span));
+        return values;
+    }
+
+    private static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
+        new(a.Path, a.Start, b.Start + b.Length - a.Start, a.StartLine, a.StartColumn, b.EndLine, b.EndColumn);
+
+    private static ITypeSymbol? SettableMemberType(INamedTypeSymbol type, string name)
+    {
+        for (var t = type; t != null; t = t.BaseType)
+            foreach (var m in t.GetMembers(name))
+            {
+                if (m.DeclaredAccessibility != Accessibility.Public || m.IsStatic) return null;
+                return m switch
+                {
+                    IPropertySymbol { SetMethod: { DeclaredAccessibility: Accessibility.Public } } p => p.Type,
+                    IFieldSymbol { IsReadOnly: false, IsConst: false } f => f.Type,
+                    _ => null,
+                };
+            }
+        return null;
+    }
+
+    /// <summary>A literal argument converted to <paramref name="type"/> as the compiler would, recorded as the bound reading records it.</summary>
+    private ArgValue? Convert(ExpressionSyntax e, ITypeSymbol type, SourceSpan span)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Int32:
+            case SpecialType.System_Int64:
+                return Integer(e, type.SpecialType) is { } i ? ArgValue.OfInt(i, span) : null;
+            case SpecialType.System_Double:
+            case SpecialType.System_Single:
+                return Floating(e, type.SpecialType) is { } d ? ArgValue.OfDouble(d, span) : null;
+            case SpecialType.System_Boolean:
+                return e.Kind() switch
+                {
+                    SyntaxKind.TrueLiteralExpression => ArgValue.OfBool(true, span),
+                    SyntaxKind.FalseLiteralExpression => ArgValue.OfBool(false, span),
+                    _ => null,
+                };
+            case SpecialType.System_String:
+                if (e.IsKind(SyntaxKind.StringLiteralExpression)) return ArgValue.OfString(((LiteralExpressionSyntax)e).Token.ValueText, span);
+                if (e.IsKind(SyntaxKind.NullLiteralExpression)) return ArgValue.OfNull(span);
+                return NameOfField(e) is { } name ? ArgValue.OfString(name, span) : null;
+        }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType) return Enum(e, enumType, span);
+        if (type.Name == "Type" && type.ContainingNamespace?.ToDisplayString() == "System" &&
+            e is TypeOfExpressionSyntax { Type: IdentifierNameSyntax target } &&
+            _scope.UniqueSourceType(target.Identifier.ValueText) is { } named)
+            return ArgValue.OfType(DeclarationReader.NameOf(named), span);
+        return null;
+    }
+
+    /// <summary>
+    /// <c>nameof(x)</c> where <c>x</c> is a field of this declaration (the idiom of <c>Residual(From = nameof(conv1))</c>):
+    /// inside the class, the field is the nearest <c>x</c>; a source member called <c>nameof</c> would make it a call.
+    /// </summary>
+    private string? NameOfField(ExpressionSyntax e)
+    {
+        if (e is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" }, ArgumentList.Arguments: { Count: 1 } args } ||
+            args[0].Expression is not IdentifierNameSyntax target || args[0].RefKindKeyword.RawKind != 0 || args[0].NameColon != null ||
+            _scope.HasMemberNamedNameof)
+            return null;
+        var name = target.Identifier.ValueText;
+        foreach (var member in _declaration.Members)
+            if (member is FieldDeclarationSyntax f)
+                foreach (var v in f.Declaration.Variables)
+                    if (v.Identifier.ValueText == name) return name;
+        return null;
+    }
+
+    /// <summary>An integer literal (or its negation) whose type converts implicitly to <paramref name="target"/>.</summary>
+    private static long? Integer(ExpressionSyntax e, SpecialType target) => Numeric(e) switch
+    {
+        int i => i,
+        long l when target == SpecialType.System_Int64 => l,
+        uint u when target == SpecialType.System_Int64 => u,
+        _ => null,
+    };
+
+    /// <summary>A numeric literal converted to double or float as the compiler would, widened to double.</summary>
+    private static double? Floating(ExpressionSyntax e, SpecialType target)
+    {
+        double? value = Numeric(e) switch
+        {
+            int i => i,
+            long l => l,
+            uint u => u,
+            ulong u => u,
+            float f => f,
+            double d when target == SpecialType.System_Double => d,
+            _ => null,
+        };
+        // A float parameter holds a float; the bound reading widens that float, not the literal.
+        return value is { } v && target == SpecialType.System_Single ? (double)(float)v : value;
+    }
+
+    /// <summary>
+    /// The constant value of a numeric literal or of its negation, typed as C# types it: the negation of an int is
+    /// an int, of a long a long, of a float or double the same; a negated uint or ulong is left to the compiler.
+    /// </summary>
+    private static object? Numeric(ExpressionSyntax e)
+    {
+        bool negate = false;
+        if (e is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus)
+        {
+            negate = true;
+            e = minus.Operand;
+        }
+        if (e is not LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } literal) return null;
+        var value = literal.Token.Value;
+        if (!negate) return value;
+        return value switch
+        {
+            int i when i != int.MinValue => -i,
+            long l when l != long.MinValue => -l,
+            float f => -f,
+            double d => -d,
+            _ => null,
+        };
+    }
+
+    private ArgValue? Enum(ExpressionSyntax e, INamedTypeSymbol enumType, SourceSpan span)
+    {
+        if (e is not MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Expression: IdentifierNameSyntax left, Name: IdentifierNameSyntax member })
+            return null;
+        if (enumType.ContainingType != null || enumType.ContainingNamespace?.ToDisplayString() != DeclarationReader.AttributeNamespace) return null;
+        if (left.Identifier.ValueText != enumType.Name || !_scope.OnlyTypeNamed(enumType)) return null;
+        object? value = null;
+        foreach (var m in enumType.GetMembers(member.Identifier.ValueText))
+            if (m is IFieldSymbol { HasConstantValue: true } f) value = f.ConstantValue;
+        if (value is null) return null;
+        // As the bound reading: the first member with that value names it.
+        foreach (var m in enumType.GetMembers().OfType<IFieldSymbol>())
+            if (m.HasConstantValue && Equals(m.ConstantValue, value))
+                return ArgValue.OfEnum(m.Name, System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), span);
+        return null;
+    }
+
+    private enum Resolution { NotOurs, Ours, Unknown }
+
+    /// <summary>What one compilation lets a simple name mean; computed once per compilation, lazily per name.</summary>
+    private sealed class Scope
+    {
+        private static readonly ConditionalWeakTable<Compilation, Scope> PerCompilation = new();
+        private static readonly ConditionalWeakTable<IAssemblySymbol, ConcurrentDictionary<string, bool>> AttributeLikeInReference = new();
+
+        private readonly Compilation _compilation;
+        private readonly INamespaceSymbol? _archDsl;
+        private readonly HashSet<string> _aliases = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, (Resolution, INamedTypeSymbol?)> _attributes = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _sourceTypes = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<ISymbol, bool> _onlyNamed = new(SymbolEqualityComparer.Default);
+
+        public bool Usable { get; }
+
+        public static Scope Of(Compilation compilation) => PerCompilation.GetValue(compilation, static c => new Scope(c));
+
+        private Scope(Compilation compilation)
+        {
+            _compilation = compilation;
+            _archDsl = compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == DeclarationReader.AttributeNamespace);
+            // Any using alias anywhere (global ones reach every file) could rename a type; names they define are excluded.
+            foreach (var tree in compilation.SyntaxTrees)
+                if (tree.GetRoot() is CompilationUnitSyntax unit)
+                    CollectAliases(unit.Usings, unit.Members);
+            Usable = _archDsl != null && compilation.Language == LanguageNames.CSharp;
+        }
+
+        private void CollectAliases(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
+        {
+            foreach (var u in usings)
+                if (u.Alias != null) _aliases.Add(u.Alias.Name.Identifier.ValueText);
+            foreach (var m in members)
+                if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(ns.Usings, ns.Members);
+        }
+
+        public bool HasMemberNamedNameof => _compilation.ContainsSymbolsWithName("nameof", SymbolFilter.Member);
+
+        public bool IsAlias(string name) => _aliases.Contains(name) || _aliases.Contains(name + "Attribute");
+
+        public INamedTypeSymbol? AttributeClass(string written) => _attributes.TryGetValue(written, out var r) ? r.Item2 : null;
+
+        /// <summary>
+        /// For an attribute written <paramref name="written"/> where ArchDsl's types are in scope: which class the
+        /// compiler binds. C# looks up both <c>X</c> and <c>XAttribute</c>, attribute classes only.
+        /// </summary>
+        public Resolution Attribute(string written) => _attributes.GetOrAdd(written, Resolve).Item1;
+
+        private (Resolution, INamedTypeSymbol?) Resolve(string written)
+        {
+            INamedTypeSymbol? ours = null;
+            foreach (var candidate in new[] { written, written + "Attribute" })
+                foreach (var t in _archDsl!.GetTypeMembers(candidate))
+                    if (IsAttribute(t))
+                    {
+                        if (ours != null) return (Resolution.Unknown, null);
+                        ours = t;
+                    }
+            if (ours is null)
+                // Not ArchDsl's unless some other declaration could bring one in; an alias was ruled out by the caller.
+                return (Resolution.NotOurs, null);
+            if (!ours.Name.EndsWith("Attribute", StringComparison.Ordinal)) return (Resolution.Unknown, null);
+            // Another attribute class with either name, anywhere, could win (closer scope) or tie the lookup.
+            if (OtherAttributeLike(written, ours) || OtherAttributeLike(written + "Attribute", ours)) return (Resolution.Unknown, null);
+            return (Resolution.Ours, ours);
+        }
+
+        private bool OtherAttributeLike(string name, INamedTypeSymbol ours)
+        {
+            if (_compilation.ContainsSymbolsWithName(name, SymbolFilter.Type))
+                foreach (var s in _compilation.GetSymbolsWithName(name, SymbolFilter.Type))
+                    if (s is INamedTypeSymbol t && !SymbolEqualityComparer.Default.Equals(t, ours) && IsAttribute(t)) return true;
+            foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!assembly.TypeNames.Contains(name)) continue;
+                var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+                if (cache.GetOrAdd(name, n => HasOtherAttribute(assembly, n, ours))) return true;
+            }
+            return false;
+        }
+
+        /// <summary>True when the reference has an attribute class of that name other than ours (nested ones
+        /// included: <c>using static</c> brings nested types into scope).</summary>
+        private static bool HasOtherAttribute(IAssemblySymbol assembly, string name, INamedTypeSymbol ours)
+        {
+            foreach (var t in TypesNamed(assembly, name))
+                if (!SymbolEqualityComparer.Default.Equals(t, ours) && IsAttribute(t)) return true;
+            return false;
+        }
+
+        /// <summary>Every type of <paramref name="assembly"/> named <paramref name="name"/>, nested ones included.</summary>
+        private static List<INamedTypeSymbol> TypesNamed(IAssemblySymbol assembly, string name)
+        {
+            var found = new List<INamedTypeSymbol>();
+            var namespaces = new Stack<INamespaceSymbol>();
+            var types = new Stack<INamedTypeSymbol>();
+            namespaces.Push(assembly.GlobalNamespace);
+            while (namespaces.Count > 0)
+            {
+                var ns = namespaces.Pop();
+                foreach (var t in ns.GetTypeMembers()) types.Push(t);
+                foreach (var child in ns.GetNamespaceMembers()) namespaces.Push(child);
+            }
+            while (types.Count > 0)
+            {
+                var t = types.Pop();
+                if (t.Name == name) found.Add(t);
+                foreach (var nested in t.GetTypeMembers()) types.Push(nested);
+            }
+            return found;
+        }
+
+        private static bool IsAttribute(INamedTypeSymbol t)
+        {
+            for (var b = t.BaseType; b != null; b = b.BaseType)
+                if (b.Name == "Attribute" && b.ContainingNamespace?.Name == "System" && b.ContainingNamespace.ContainingNamespace?.IsGlobalNamespace == true)
+                    return true;
+            return false;
+        }
+
+        /// <summary>The one non-generic source type named <paramref name="name"/> when no reference and no alias has that name.</summary>
+        public INamedTypeSymbol? UniqueSourceType(string name) => _sourceTypes.GetOrAdd(name, n =>
+        {
+            if (IsAlias(n)) return null;
+            INamedTypeSymbol? only = null;
+            foreach (var s in _compilation.GetSymbolsWithName(n, SymbolFilter.Type))
+            {
+                if (s is not INamedTypeSymbol t || only != null || t.Arity > 0) return null;
+                only = t;
+            }
+            if (only is null) return null;
+            foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
+                if (assembly.TypeNames.Contains(n)) return null;
+            return only;
+        });
+
+        /// <summary>True when no other type (source or reference) and no alias shares <paramref name="type"/>'s name.</summary>
+        public bool OnlyTypeNamed(INamedTypeSymbol type) => _onlyNamed.GetOrAdd(type, t =>
+        {
+            var name = t.Name;
+            if (IsAlias(name) || _compilation.ContainsSymbolsWithName(name, SymbolFilter.Type)) return false;
+            foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!assembly.TypeNames.Contains(name)) continue;
+                if (!SymbolEqualityComparer.Default.Equals(assembly, t.ContainingAssembly)) return false;
+                // In ArchDsl's own assembly: only this type may carry the name.
+                if (TypesNamed(assembly, name).Count != 1) return false;
+            }
+            return true;
+        });
+    }
+}
