@@ -21,13 +21,14 @@ public sealed class CompileConfig : ManualConfig
     }
 }
 
-/// <summary>Incremental re-runs (milliseconds): several calls per iteration, chosen by the pilot stage.</summary>
+/// <summary>Incremental re-runs (milliseconds): several calls per iteration, chosen by the pilot stage. Ten warm-up
+/// iterations: Roslyn's binder keeps being re-jitted (tiered compilation) for the first few dozen edits of a process.</summary>
 public sealed class EditConfig : ManualConfig
 {
     public EditConfig()
     {
         AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-            .WithWarmupCount(3).WithIterationCount(15).WithId("edit"));
+            .WithWarmupCount(10).WithIterationCount(15).WithId("edit"));
         AddColumn(StatisticColumn.Median, StatisticColumn.P95);
     }
 }

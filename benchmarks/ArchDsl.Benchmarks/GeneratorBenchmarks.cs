@@ -100,3 +100,52 @@ public class EditBenchmarks
         return output.SyntaxTrees.Count();
     }
 }
+
+/// <summary>
+/// The reading step alone, in a freshly edited compilation (what every edit re-runs for every class): every
+/// [Model]/[Block] class read by binding its field attributes (baseline) and read syntax-first, binding only
+/// what is not a plain literal (what the generator does).
+/// </summary>
+[Config(typeof(EditConfig))]
+[MemoryDiagnoser]
+public class ReadBenchmarks
+{
+    private GeneratorWorkload _work = null!;
+    private Compilation _compilation = null!;
+    private SyntaxTree _original = null!;
+    private bool _edited;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _work = new GeneratorWorkload(200);
+        _compilation = _work.UserCompilation();
+        _original = _compilation.SyntaxTrees.Single(t => t.FilePath == _work.OriginalTree.FilePath);
+    }
+
+    private Compilation Edit()
+    {
+        var (from, to) = _edited ? (_work.EditedTree, _original) : (_original, _work.EditedTree);
+        _edited = !_edited;
+        return _compilation = _compilation.ReplaceSyntaxTree(from, to);
+    }
+
+    private static int ReadAll(Compilation compilation, bool syntaxFirst)
+    {
+        int members = 0;
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var cls in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>())
+                if (model.GetDeclaredSymbol(cls) is INamedTypeSymbol type)
+                    members += ArchDsl.Generators.Reading.DeclarationReader.Read(type, default, syntaxFirst ? compilation : null).Members.Count;
+        }
+        return members;
+    }
+
+    [Benchmark(Baseline = true, Description = "read every class, binding field attributes")]
+    public int Bound() => ReadAll(Edit(), syntaxFirst: false);
+
+    [Benchmark(Description = "read every class, syntax first")]
+    public int SyntaxFirst() => ReadAll(Edit(), syntaxFirst: true);
+}
