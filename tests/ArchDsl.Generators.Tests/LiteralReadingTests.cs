@@ -38,6 +38,12 @@ public class LiteralReadingTests
                 var bound = DeclarationReader.Read(type, CancellationToken.None);
                 var fast = DeclarationReader.Read(type, CancellationToken.None, compilation);
                 if (!Equals(bound, fast)) failures.Add($"{tree.FilePath}: {type.Name}\n  bound: {Describe(bound)}\n  fast:  {Describe(fast)}");
+                // With its blocks, as the analyzer reads a model: blocks found from the records and read once per compilation.
+                var (boundRoot, boundBlocks) = DeclarationReader.ReadWithBlocks(type, CancellationToken.None);
+                var (fastRoot, fastBlocks) = DeclarationReader.ReadWithBlocks(type, CancellationToken.None, compilation);
+                if (!Equals(boundRoot, fastRoot) || !boundBlocks.Equals(fastBlocks))
+                    failures.Add($"{tree.FilePath}: {type.Name} with blocks: bound [{string.Join(", ", boundBlocks.Select(b => b.FullName))}], " +
+                                 $"fast [{string.Join(", ", fastBlocks.Select(b => b.FullName))}]");
                 var reader = LiteralAttributeReader.For(compilation, type);
                 foreach (var field in cls.Members.OfType<FieldDeclarationSyntax>().Where(f => f.AttributeLists.Count > 0))
                 {

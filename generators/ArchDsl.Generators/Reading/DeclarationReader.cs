@@ -24,29 +24,60 @@ public static class DeclarationReader
 
     public static string NameOf(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullName);
 
-    /// <summary>A model or block and every block it reaches through Stage and Use.</summary>
+    /// <summary>
+    /// A model or block and every block it reaches through Stage and Use. Given the <paramref name="compilation"/>,
+    /// blocks are found from the records' type arguments and each block is read once per compilation (models share
+    /// blocks; the analyzer reads every model); without it, every field attribute is bound to find them.
+    /// </summary>
     public static (ModuleDecl Root, EquatableArray<ModuleDecl> Blocks) ReadWithBlocks(INamedTypeSymbol type, CancellationToken ct, Compilation? compilation = null)
     {
         var root = Read(type, ct, compilation);
         var blocks = new List<ModuleDecl>();
-        var seen = new HashSet<string> { root.FullName };
+        var seen = new HashSet<string>(System.StringComparer.Ordinal) { root.FullName };
         var queue = new Queue<INamedTypeSymbol>();
-        Enqueue(type, queue);
+        Enqueue(type, root, queue, compilation);
         while (queue.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
             var t = queue.Dequeue();
             if (!seen.Add(NameOf(t))) continue;
             if (!t.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttribute)) continue;
-            blocks.Add(Read(t, ct, compilation));
-            Enqueue(t, queue);
+            var block = compilation is null ? Read(t, ct) : BlockCache.GetValue(compilation, static _ => new(SymbolEqualityComparer.Default)).GetOrAdd(t, b => Read(b, ct, compilation));
+            blocks.Add(block);
+            Enqueue(t, block, queue, compilation);
         }
         blocks.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
         return (root, new EquatableArray<ModuleDecl>(blocks.ToArray()));
     }
 
-    private static void Enqueue(INamedTypeSymbol type, Queue<INamedTypeSymbol> queue)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, ModuleDecl>> BlockCache = new();
+
+    private static void Enqueue(INamedTypeSymbol type, ModuleDecl read, Queue<INamedTypeSymbol> queue, Compilation? compilation)
     {
+        if (compilation != null)
+        {
+            var found = new List<INamedTypeSymbol>();
+            foreach (var member in read.Members)
+                foreach (var a in member.Attributes)
+                {
+                    foreach (var arg in a.Positional)
+                        if (!TryAdd(arg)) goto bind;
+                    foreach (var arg in a.Named)
+                        if (!TryAdd(arg.Value)) goto bind;
+                }
+            foreach (var t in found) queue.Enqueue(t);
+            return;
+
+            // A type argument names a top-level type of the compilation (what typeof of a block is); anything else is bound.
+            bool TryAdd(ArgValue arg)
+            {
+                if (arg.Kind != ArgKind.Type) return true;
+                if (arg.Text is null || compilation.GetTypeByMetadataName(arg.Text) is not { ContainingType: null, Arity: 0 } t) return false;
+                found.Add(t);
+                return true;
+            }
+        }
+        bind:
         foreach (var field in Fields(type))
             foreach (var a in field.GetAttributes())
                 foreach (var arg in a.ConstructorArguments)
