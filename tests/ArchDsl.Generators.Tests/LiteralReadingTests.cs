@@ -63,10 +63,13 @@ public class LiteralReadingTests
     [Fact]
     public void Fuzzed_declarations_read_the_same_from_syntax_as_bound()
     {
+        // ARCHDSL_LITERAL_CASES widens the corpus for a deeper run (default 600).
+        int count = int.TryParse(Environment.GetEnvironmentVariable("ARCHDSL_LITERAL_CASES"), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 600;
         var fuzzer = new DeclarationFuzzer(11);
         var failures = new List<string>();
         int fields = 0, literal = 0;
-        var cases = Enumerable.Range(0, 600).Select(fuzzer.Next).ToList();
+        var cases = Enumerable.Range(0, count).Select(fuzzer.Next).ToList();
         foreach (var batch in cases.Chunk(50))
         {
             var trees = batch.Select(c => GeneratorHarness.Parse(TestModels.Usings.Replace("namespace Tests;", $"namespace {c.Namespace};") + c.Text, $"Case{c.Index}.cs"));
@@ -74,7 +77,7 @@ public class LiteralReadingTests
             fields += tally.Fields;
             literal += tally.Literal;
         }
-        _output.WriteLine($"600 fuzzed cases: {fields} attributed fields, {literal} read from syntax ({100.0 * literal / fields:F1} %)");
+        _output.WriteLine($"{count} fuzzed cases: {fields} attributed fields, {literal} read from syntax ({100.0 * literal / fields:F1} %)");
         Assert.True(failures.Count == 0, $"{failures.Count} classes read differently:\n" + string.Join("\n", failures.Take(10)));
         // Not a test that passes by never taking the fast path: most fuzzed fields are plain literals.
         Assert.True(literal > fields / 2, $"only {literal} of {fields} fields were read from syntax");
