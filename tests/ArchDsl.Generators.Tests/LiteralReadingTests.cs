@@ -22,10 +22,10 @@ public class LiteralReadingTests
     private readonly ITestOutputHelper _output;
     public LiteralReadingTests(ITestOutputHelper output) => _output = output;
 
-    private sealed record Tally(int Fields, int Literal);
+    internal sealed record Tally(int Fields, int Literal);
 
     /// <summary>Compares both readings for every [Model]/[Block] class; returns how many attributed fields were read from syntax.</summary>
-    private static Tally CompareAll(Compilation compilation, List<string> failures)
+    internal static Tally CompareAll(Compilation compilation, List<string> failures)
     {
         int fields = 0, literal = 0;
         foreach (var tree in compilation.SyntaxTrees)
@@ -57,8 +57,8 @@ public class LiteralReadingTests
 
     private static string Describe(Core.Declarations.ModuleDecl d) =>
         string.Join("; ", d.Members.Select(m => m.Name + ": " + string.Join(", ", m.Attributes.Select(a =>
-            a.Name + "(" + string.Join(", ", a.Positional.Select(p => $"{p.Kind} {p.Int} {p.Double} {p.Text} [{string.Join(",", p.Ints)}] @{p.Span.Start}+{p.Span.Length}")) +
-            " | " + string.Join(", ", a.Named.Select(n => $"{n.Name}={n.Value.Kind} {n.Value.Int} {n.Value.Double} {n.Value.Text} @{n.Value.Span.Start}")) + ")"))));
+            a.Name + "(" + string.Join(", ", a.Positional.Select(p => $"{p.Kind} {p.Int} {p.Double:R} {p.Text} [{string.Join(",", p.Ints)}] @{p.Span.Start}+{p.Span.Length}")) +
+            " | " + string.Join(", ", a.Named.Select(n => $"{n.Name}={n.Value.Kind} {n.Value.Int} {n.Value.Double:R} {n.Value.Text} @{n.Value.Span.Start}")) + ")"))));
 
     [Fact]
     public void Fuzzed_declarations_read_the_same_from_syntax_as_bound()

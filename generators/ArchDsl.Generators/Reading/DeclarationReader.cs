@@ -188,7 +188,8 @@ public static class DeclarationReader
         var named = new List<NamedArg>();
         foreach (var kv in a.NamedArguments)
         {
-            var s = args.FirstOrDefault(x => x.NameEquals?.Name.Identifier.Text == kv.Key);
+            // ValueText: `@Bias = false` and `B\u0069as = false` name the property Bias.
+            var s = args.FirstOrDefault(x => x.NameEquals?.Name.Identifier.ValueText == kv.Key);
             named.Add(new NamedArg(kv.Key, Convert(kv.Value, s is null ? attrSpan : SpanOf(s))));
         }
         return new AttributeDecl(name, new EquatableArray<ArgValue>(positional.ToArray()), new EquatableArray<NamedArg>(named.ToArray()), attrSpan);

@@ -28,11 +28,13 @@ internal sealed class LiteralAttributeReader
 {
     private readonly Scope _scope;
     private readonly ClassDeclarationSyntax _declaration;
+    private readonly INamedTypeSymbol _type;
 
-    private LiteralAttributeReader(Scope scope, ClassDeclarationSyntax declaration)
+    private LiteralAttributeReader(Scope scope, ClassDeclarationSyntax declaration, INamedTypeSymbol type)
     {
         _scope = scope;
         _declaration = declaration;
+        _type = type;
     }
 
     /// <summary>A reader for the fields of <paramref name="type"/>, or null when its declaration does not allow one.</summary>
@@ -45,10 +47,11 @@ internal sealed class LiteralAttributeReader
         {
             var name = a.AttributeClass?.Name;
             if (name != "ModelAttribute" && name != "BlockAttribute") continue;
-            if (a.AttributeClass!.ContainingNamespace?.ToDisplayString() != DeclarationReader.AttributeNamespace) continue;
+            // The class ArchDsl's namespace holds under that name, not a copy reached another way (an extern alias).
+            if (!scope.IsArchDslType(a.AttributeClass!)) continue;
             if (a.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax { Name: IdentifierNameSyntax } syntax) continue;
             if (syntax.Parent?.Parent is ClassDeclarationSyntax declaration && !scope.IsAlias(((IdentifierNameSyntax)syntax.Name).Identifier.ValueText))
-                return new LiteralAttributeReader(scope, declaration);
+                return new LiteralAttributeReader(scope, declaration, type);
         }
         return null;
     }
@@ -64,7 +67,8 @@ internal sealed class LiteralAttributeReader
             if (list.Target != null) return null;
             foreach (var attribute in list.Attributes)
             {
-                if (attribute.Name is not IdentifierNameSyntax id) return null;
+                // @Linear names Linear only, never LinearAttribute: left to the compiler.
+                if (attribute.Name is not IdentifierNameSyntax id || id.Identifier.IsVerbatimIdentifier()) return null;
                 var written = id.Identifier.ValueText;
                 if (_scope.IsAlias(written)) return null;
                 switch (_scope.Attribute(written))
@@ -95,9 +99,10 @@ internal sealed class LiteralAttributeReader
 
         // The constructor C# would choose, when exactly one applies; overloads here differ in arity or in literal kind.
         List<ArgValue>? chosen = null;
+        // A constructor that is not public may still be accessible (InternalsVisibleTo): then overloads are not ours to pick.
+        if (attributeClass.InstanceConstructors.Any(c => c.DeclaredAccessibility != Accessibility.Public)) return null;
         foreach (var ctor in attributeClass.InstanceConstructors)
         {
-            if (ctor.DeclaredAccessibility != Accessibility.Public) continue;
             var values = Apply(ctor, positional, attrSpan);
             if (values is null) continue;
             if (chosen != null) return null;
@@ -200,10 +205,27 @@ internal sealed class LiteralAttributeReader
         }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType) return Enum(e, enumType, span);
         if (type.Name == "Type" && type.ContainingNamespace?.ToDisplayString() == "System" &&
-            e is TypeOfExpressionSyntax { Type: IdentifierNameSyntax target } &&
-            _scope.UniqueSourceType(target.Identifier.ValueText) is { } named)
+            e is TypeOfExpressionSyntax { Type: IdentifierNameSyntax target } && !target.Identifier.IsVerbatimIdentifier() &&
+            _scope.UniqueSourceType(target.Identifier.ValueText) is { } named && InScope(named))
             return ArgValue.OfType(DeclarationReader.NameOf(named), span);
         return null;
+    }
+
+    /// <summary>
+    /// Whether a simple name reaches <paramref name="t"/> from inside this class without any using: a type of this
+    /// class's namespace or of one enclosing it, or a type nested in this class or in one of its bases.
+    /// </summary>
+    private bool InScope(INamedTypeSymbol t)
+    {
+        if (t.ContainingType is { } outer)
+        {
+            for (var b = _type; b != null; b = b.BaseType)
+                if (SymbolEqualityComparer.Default.Equals(b, outer)) return true;
+            return false;
+        }
+        for (var ns = _type.ContainingNamespace; ns != null; ns = ns.ContainingNamespace)
+            if (SymbolEqualityComparer.Default.Equals(ns, t.ContainingNamespace)) return true;
+        return false;
     }
 
     /// <summary>
@@ -236,18 +258,31 @@ internal sealed class LiteralAttributeReader
     /// <summary>A numeric literal converted to double or float as the compiler would, widened to double.</summary>
     private static double? Floating(ExpressionSyntax e, SpecialType target)
     {
-        double? value = Numeric(e) switch
+        var value = Numeric(e);
+        if (target == SpecialType.System_Single)
+        {
+            // One rounding, straight to float, as the compiler converts a constant (long → double → float can round twice).
+            float? single = value switch
+            {
+                int i => i,
+                uint u => u,
+                long l => l,
+                ulong u => u,
+                float f => f,
+                _ => null,
+            };
+            return single is { } f1 ? f1 : null;
+        }
+        return value switch
         {
             int i => i,
             long l => l,
             uint u => u,
             ulong u => u,
             float f => f,
-            double d when target == SpecialType.System_Double => d,
+            double d => d,
             _ => null,
         };
-        // A float parameter holds a float; the bound reading widens that float, not the literal.
-        return value is { } v && target == SpecialType.System_Single ? (double)(float)v : value;
     }
 
     /// <summary>
@@ -281,6 +316,9 @@ internal sealed class LiteralAttributeReader
             return null;
         if (enumType.ContainingType != null || enumType.ContainingNamespace?.ToDisplayString() != DeclarationReader.AttributeNamespace) return null;
         if (left.Identifier.ValueText != enumType.Name || !_scope.OnlyTypeNamed(enumType)) return null;
+        // A member of that name (here or inherited) would be found before the type.
+        for (var t = _type; t != null; t = t.BaseType)
+            if (!t.GetMembers(enumType.Name).IsEmpty) return null;
         object? value = null;
         foreach (var m in enumType.GetMembers(member.Identifier.ValueText))
             if (m is IFieldSymbol { HasConstantValue: true } f) value = f.ConstantValue;
@@ -303,6 +341,7 @@ internal sealed class LiteralAttributeReader
         private readonly Compilation _compilation;
         private readonly INamespaceSymbol? _archDsl;
         private readonly HashSet<string> _aliases = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _nestedInArchDsl = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, (Resolution, INamedTypeSymbol?)> _attributes = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _sourceTypes = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<ISymbol, bool> _onlyNamed = new(SymbolEqualityComparer.Default);
@@ -319,7 +358,20 @@ internal sealed class LiteralAttributeReader
             foreach (var tree in compilation.SyntaxTrees)
                 if (tree.GetRoot() is CompilationUnitSyntax unit)
                     CollectAliases(unit.Usings, unit.Members);
-            Usable = _archDsl != null && compilation.Language == LanguageNames.CSharp;
+            // Types the user declares in namespace ArchDsl itself would count as ArchDsl's in the bound reading: not here.
+            Usable = _archDsl != null && compilation.Language == LanguageNames.CSharp &&
+                     !_archDsl.ConstituentNamespaces.Any(n => SymbolEqualityComparer.Default.Equals(n.ContainingAssembly, compilation.Assembly) && !n.GetTypeMembers().IsEmpty);
+            if (_archDsl != null)
+            {
+                // Names of types nested in ArchDsl's types: `using static` can bring them into scope.
+                var stack = new Stack<INamedTypeSymbol>(_archDsl.GetTypeMembers());
+                while (stack.Count > 0)
+                    foreach (var nested in stack.Pop().GetTypeMembers())
+                    {
+                        _nestedInArchDsl.Add(nested.Name);
+                        stack.Push(nested);
+                    }
+            }
         }
 
         private void CollectAliases(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
@@ -331,6 +383,10 @@ internal sealed class LiteralAttributeReader
         }
 
         public bool HasMemberNamedNameof => _compilation.ContainsSymbolsWithName("nameof", SymbolFilter.Member);
+
+        /// <summary>Whether <paramref name="t"/> is the type ArchDsl's namespace holds under its name.</summary>
+        public bool IsArchDslType(INamedTypeSymbol t) =>
+            t.ContainingType is null && _archDsl!.GetTypeMembers(t.Name, t.Arity).Any(m => SymbolEqualityComparer.Default.Equals(m, t));
 
         public bool IsAlias(string name) => _aliases.Contains(name) || _aliases.Contains(name + "Attribute");
 
@@ -344,6 +400,7 @@ internal sealed class LiteralAttributeReader
 
         private (Resolution, INamedTypeSymbol?) Resolve(string written)
         {
+            if (_nestedInArchDsl.Contains(written) || _nestedInArchDsl.Contains(written + "Attribute")) return (Resolution.Unknown, null);
             INamedTypeSymbol? ours = null;
             foreach (var candidate in new[] { written, written + "Attribute" })
                 foreach (var t in _archDsl!.GetTypeMembers(candidate))
@@ -355,32 +412,40 @@ internal sealed class LiteralAttributeReader
             if (ours is null)
                 // Not ArchDsl's unless some other declaration could bring one in; an alias was ruled out by the caller.
                 return (Resolution.NotOurs, null);
-            if (!ours.Name.EndsWith("Attribute", StringComparison.Ordinal)) return (Resolution.Unknown, null);
-            // Another attribute class with either name, anywhere, could win (closer scope) or tie the lookup.
-            if (OtherAttributeLike(written, ours) || OtherAttributeLike(written + "Attribute", ours)) return (Resolution.Unknown, null);
+            if (!ours.Name.EndsWith("Attribute", StringComparison.Ordinal) || written.EndsWith("Attribute", StringComparison.Ordinal) && written != ours.Name)
+                return (Resolution.Unknown, null);
+            // Another attribute class with either name, anywhere, could win (closer scope) or tie the lookup; for the
+            // full name, any type or namespace of that name does (the compiler then reports it is not an attribute).
+            if (OtherAttributeLike(written, ours, anyType: written == ours.Name) || OtherAttributeLike(written + "Attribute", ours, anyType: true))
+                return (Resolution.Unknown, null);
             return (Resolution.Ours, ours);
         }
 
-        private bool OtherAttributeLike(string name, INamedTypeSymbol ours)
+        /// <summary>Whether a type named <paramref name="name"/> other than ours exists anywhere: an attribute class,
+        /// or with <paramref name="anyType"/> any type or namespace.</summary>
+        private bool OtherAttributeLike(string name, INamedTypeSymbol ours, bool anyType)
         {
-            if (_compilation.ContainsSymbolsWithName(name, SymbolFilter.Type))
-                foreach (var s in _compilation.GetSymbolsWithName(name, SymbolFilter.Type))
-                    if (s is INamedTypeSymbol t && !SymbolEqualityComparer.Default.Equals(t, ours) && IsAttribute(t)) return true;
+            var filter = anyType ? SymbolFilter.Namespace | SymbolFilter.Type : SymbolFilter.Type;
+            if (_compilation.ContainsSymbolsWithName(name, filter))
+                foreach (var s in _compilation.GetSymbolsWithName(name, filter))
+                    if (s is INamespaceSymbol || s is INamedTypeSymbol t && !SymbolEqualityComparer.Default.Equals(t, ours) && (anyType || IsAttribute(t)))
+                        return true;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
             {
+                if (anyType && assembly.NamespaceNames.Contains(name)) return true;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-                if (cache.GetOrAdd(name, n => HasOtherAttribute(assembly, n, ours))) return true;
+                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + name, _ => HasOther(assembly, name, ours, anyType))) return true;
             }
             return false;
         }
 
-        /// <summary>True when the reference has an attribute class of that name other than ours (nested ones
-        /// included: <c>using static</c> brings nested types into scope).</summary>
-        private static bool HasOtherAttribute(IAssemblySymbol assembly, string name, INamedTypeSymbol ours)
+        /// <summary>True when the reference has a type of that name other than ours (an attribute class unless
+        /// <paramref name="anyType"/>), nested ones included: <c>using static</c> brings nested types into scope.</summary>
+        private static bool HasOther(IAssemblySymbol assembly, string name, INamedTypeSymbol ours, bool anyType)
         {
             foreach (var t in TypesNamed(assembly, name))
-                if (!SymbolEqualityComparer.Default.Equals(t, ours) && IsAttribute(t)) return true;
+                if (!SymbolEqualityComparer.Default.Equals(t, ours) && (anyType || IsAttribute(t))) return true;
             return false;
         }
 
@@ -419,14 +484,17 @@ internal sealed class LiteralAttributeReader
         {
             if (IsAlias(n)) return null;
             INamedTypeSymbol? only = null;
-            foreach (var s in _compilation.GetSymbolsWithName(n, SymbolFilter.Type))
+            foreach (var s in _compilation.GetSymbolsWithName(n, SymbolFilter.Namespace | SymbolFilter.Type))
             {
-                if (s is not INamedTypeSymbol t || only != null || t.Arity > 0) return null;
+                if (s is not INamedTypeSymbol t || only != null || t.Arity > 0 || t.IsFileLocal) return null;
+                // A type nested in a generic one is named through a construction of it (Outer<int>.Twin): left to the compiler.
+                for (var c = t.ContainingType; c != null; c = c.ContainingType)
+                    if (c.Arity > 0) return null;
                 only = t;
             }
             if (only is null) return null;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
-                if (assembly.TypeNames.Contains(n)) return null;
+                if (assembly.TypeNames.Contains(n) || assembly.NamespaceNames.Contains(n)) return null;
             return only;
         });
 
@@ -434,9 +502,10 @@ internal sealed class LiteralAttributeReader
         public bool OnlyTypeNamed(INamedTypeSymbol type) => _onlyNamed.GetOrAdd(type, t =>
         {
             var name = t.Name;
-            if (IsAlias(name) || _compilation.ContainsSymbolsWithName(name, SymbolFilter.Type)) return false;
+            if (IsAlias(name) || _compilation.ContainsSymbolsWithName(name, SymbolFilter.All)) return false;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
             {
+                if (assembly.NamespaceNames.Contains(name)) return false;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 if (!SymbolEqualityComparer.Default.Equals(assembly, t.ContainingAssembly)) return false;
                 // In ArchDsl's own assembly: only this type may carry the name.
