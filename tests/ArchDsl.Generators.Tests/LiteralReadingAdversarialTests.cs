@@ -87,43 +87,11 @@ public class LiteralReadingAdversarialTests
     [InlineData("Model on a field", Any, "", "[Model] Linear fc;")]
     [InlineData("duplicate attribute on one field", Any, "", "[Linear(10)] [Linear(20)] Linear fc;")]
     [InlineData("attribute list with a target", Decline, "", "[field: Linear(10)] Linear fc;")]
+    [InlineData("a foreign attribute's typeof names a block (not one the model uses)", Any,
+        "namespace Tests { public sealed class TagAttribute : System.Attribute { public TagAttribute(System.Type t) { } } [ArchDsl.Block] public partial class Blk { [ArchDsl.Linear(4)] TorchSharp.Modules.Linear fc; } }",
+        "[Tag(typeof(Blk)), Linear(3)] Linear a;")]
+    [InlineData("extern alias named like an ArchDsl attribute", Decline, "", "[Linear(10)] Linear fc;", "extern alias LinearAttribute;")]
     [InlineData("attribute list with a wrong target", Decline, "", "[property: Linear(10)] Linear fc;")]
-    // ---- source attribute classes in namespace ArchDsl ----
-    [InlineData("user attribute class in namespace ArchDsl", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(double s) { } public bool On { get; set; } } }",
-        "[Scale(2, On = true)] Linear fc;")]
-    [InlineData("user ArchDsl attribute whose better constructor is internal", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { internal ScaleAttribute(int s) { } public ScaleAttribute(double s) { } } }",
-        "[Scale(2)] Linear fc;")]
-    [InlineData("user ArchDsl attribute nested in a class, imported with using static", Any,
-        "namespace ArchDsl { public static class Extra { public sealed class ScaleAttribute : System.Attribute { } } }",
-        "[Scale] Linear fc;", "using static ArchDsl.Extra;")]
-    [InlineData("user ArchDsl attribute with a float parameter, long literal (double rounding)", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
-        "[Scale(1152921573326323713)] Linear fc;")]
-    [InlineData("user ArchDsl attribute with a float parameter, ulong literal (double rounding)", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
-        "[Scale(9223372586610589697)] Linear fc;")]
-    [InlineData("user ArchDsl attribute with a float parameter, int literal", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
-        "[Scale(16777217)] Linear fc;")]
-    [InlineData("user ArchDsl attribute with a long parameter", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(long s) { } } }",
-        "[Scale(4000000000)] Linear a; [Scale(-5)] Linear b; [Scale(7L)] Linear c;")]
-    [InlineData("user ArchDsl attribute with params long[]", Any,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(int a, params long[] s) { } } }",
-        "[Scale(1)] Linear a; [Scale(1, 2)] Linear b; [Scale(1, 2, 3u, 4L)] Linear c;")]
-    [InlineData("user ArchDsl attribute, overloads int and long", Decline,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(int s) { } public ScaleAttribute(long s) { } } }",
-        "[Scale(2)] Linear fc;")]
-    [InlineData("user ArchDsl attribute, settable field and inherited setter", Any,
-        "namespace ArchDsl { public class ScaleBase : System.Attribute { public virtual int N { get; set; } } public sealed class ScaleAttribute : ScaleBase { public int F; public override int N { get => 0; } } }",
-        "[Scale(F = 1)] Linear a; [Scale(N = 2)] Linear b;")]
-    [InlineData("user ArchDsl attribute with object parameter", Decline,
-        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(object o) { } } }",
-        "[Scale(2)] Linear fc;")]
-    [InlineData("user ArchDsl attribute without the suffix", Decline,
-        "namespace ArchDsl { public sealed class Scale : System.Attribute { } }", "[Scale] Linear fc;")]
     // ---- enums ----
     [InlineData("enum member", Accept, "", "[Linear(10, Activation = Act.GELU)] Linear fc; [Head(TaskKind.Depth, Resolution = 224)] Linear h;")]
     [InlineData("int cast to the enum", Decline, "", "[Linear(10, Activation = (Act)1)] Linear fc;")]
@@ -243,6 +211,129 @@ public class LiteralReadingAdversarialTests
         Check(why, expect, "Tests.Probe", GeneratorHarness.Parse(text, "Probe.cs"), GeneratorHarness.Parse(extra, "Extra.cs"));
     }
 
+    /// <summary>
+    /// Attribute classes in namespace ArchDsl from another assembly (as a library extending ArchDsl would ship them):
+    /// the library is compiled on its own and referenced, so the syntax-first reading is in play (a source
+    /// declaration in namespace ArchDsl turns it off for the whole compilation).
+    /// </summary>
+    [Theory]
+    [InlineData("ArchDsl attribute from another assembly, int literal into double, named bool", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(double s) { } public bool On { get; set; } } }",
+        "[Scale(2, On = true)] Linear fc;")]
+    [InlineData("a better constructor that is internal to the other assembly (not accessible, not imported)", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { internal ScaleAttribute(int s) { } public ScaleAttribute(double s) { } } }",
+        "[Scale(2)] Linear fc;")]
+    [InlineData("ArchDsl attribute nested in a class, imported with using static", Decline,
+        "namespace ArchDsl { public static class Extra { public sealed class ScaleAttribute : System.Attribute { } } }",
+        "[Scale] Linear fc;", "using static ArchDsl.Extra;")]
+    [InlineData("float parameter, long literal (one rounding, straight to float)", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
+        "[Scale(1152921573326323713)] Linear fc;")]
+    [InlineData("float parameter, ulong literal", Decline,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
+        "[Scale(9223372586610589697)] Linear fc;")]
+    [InlineData("float parameter, int literal", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(float s) { } } }",
+        "[Scale(16777217)] Linear fc;")]
+    [InlineData("long parameter: uint, negative and long literals", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(long s) { } } }",
+        "[Scale(4000000000)] Linear a; [Scale(-5)] Linear b; [Scale(7L)] Linear c;")]
+    [InlineData("params long[]: none, one, mixed literal types", Accept,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(int a, params long[] s) { } } }",
+        "[Scale(1)] Linear a; [Scale(1, 2)] Linear b; [Scale(1, 2, 3u, 4L)] Linear c;")]
+    [InlineData("overloads int and long (the compiler prefers int)", Decline,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(int s) { } public ScaleAttribute(long s) { } } }",
+        "[Scale(2)] Linear fc;")]
+    [InlineData("settable field, and a property whose override has no setter", Decline,
+        "namespace ArchDsl { public class ScaleBase : System.Attribute { public virtual int N { get; set; } } public sealed class ScaleAttribute : ScaleBase { public int F; public override int N { get => 0; } } }",
+        "[Scale(F = 1)] Linear a; [Scale(N = 2)] Linear b;")]
+    [InlineData("object parameter", Decline,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(object o) { } } }",
+        "[Scale(2)] Linear fc;")]
+    [InlineData("attribute class without the suffix", Decline,
+        "namespace ArchDsl { public sealed class Scale : System.Attribute { } }", "[Scale] Linear fc;")]
+    [InlineData("overloads short and double (the compiler prefers short)", Decline,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(short s) { } public ScaleAttribute(double s) { } } }",
+        "[Scale(2)] Linear fc;")]
+    [InlineData("overloads uint and long", Decline,
+        "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(uint s) { } public ScaleAttribute(long s) { } } }",
+        "[Scale(2)] Linear fc;")]
+    public void Referenced_ArchDsl_attributes_read_the_same(string why, string expect, string library, string fields, string usings = "")
+    {
+        var text = usings + "\n" + TestModels.Usings + $$"""
+            [Model]
+            [Input(16)]
+            public partial class Probe
+            {
+                {{fields}}
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs") })
+            .AddReferences(Library(library));
+        Check(why, expect, "Tests.Probe", compilation);
+    }
+
+    private static MetadataReference Library(string source, params string[] aliases)
+    {
+        var library = CSharpCompilation.Create("ArchDslExtension" + (uint)source.GetHashCode(System.StringComparison.Ordinal),
+            new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), "Library.cs") }, GeneratorHarness.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var errors = library.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "the library does not compile: " + string.Join("; ", errors));
+        using var image = new System.IO.MemoryStream();
+        var emitted = library.Emit(image);
+        Assert.True(emitted.Success, "the library does not emit");
+        var reference = MetadataReference.CreateFromImage(image.ToArray());
+        return aliases.Length == 0 ? reference : reference.WithAliases(aliases);
+    }
+
+    /// <summary>
+    /// A second assembly with its own namespace ArchDsl, referenced only under an extern alias: the global namespace
+    /// ArchDsl does not show its attributes, but the bound reading counts them (their namespace is named ArchDsl).
+    /// </summary>
+    [Fact]
+    public void A_second_ArchDsl_namespace_under_an_extern_alias_reads_the_same()
+    {
+        var source = """
+            extern alias X;
+            using ArchDsl;
+            using X::ArchDsl;
+            using TorchSharp.Modules;
+            namespace Tests;
+            [Model] [Input(16)] public partial class Probe { [Scale(2)] [Linear(3)] Linear a; }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(source, "Probe.cs") })
+            .AddReferences(Library("namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(int s) { } } }", "X"));
+        Check("a second namespace ArchDsl under an extern alias", Decline, "Tests.Probe", compilation);
+    }
+
+    /// <summary>
+    /// A block of a referenced project (a compilation reference, as in an IDE) is read against its own scope: here
+    /// its project aliases LinearAttribute to another ArchDsl attribute, which the referencing project does not.
+    /// </summary>
+    [Fact]
+    public void A_block_of_a_referenced_project_reads_the_same()
+    {
+        var library = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse("""
+            global using ArchDsl;
+            global using LinearAttribute = ArchDsl.SelectTokenAttribute;
+            namespace LibA;
+            [Block] public partial class Blk { [Linear(3)] object? d; }
+            """, "LibA.cs") }, "LibA");
+        var text = TestModels.Usings + """
+            [Model] [Input(16)] public partial class M { [Use(typeof(LibA.Blk))] object? b; [Linear(10)] Linear fc; }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "M.cs") }).AddReferences(library.ToMetadataReference());
+        var block = compilation.GetTypeByMetadataName("LibA.Blk")!;
+        Assert.Equal(DeclarationReader.Read(block, CancellationToken.None), DeclarationReader.Read(block, CancellationToken.None, compilation));
+        Assert.Null(LiteralAttributeReader.For(compilation, block));
+        var model = compilation.GetTypeByMetadataName("Tests.M")!;
+        var bound = DeclarationReader.ReadWithBlocks(model, CancellationToken.None);
+        var fast = DeclarationReader.ReadWithBlocks(model, CancellationToken.None, compilation);
+        Assert.Equal(bound.Root, fast.Root);
+        Assert.Equal(bound.Blocks, fast.Blocks);
+    }
+
     /// <summary>Whole sources, for shapes the probe template cannot express: bases, namespaces, partial declarations.</summary>
     [Theory]
     [InlineData("source base class with a nested attribute class", Decline, "Tests.Probe", """
@@ -282,6 +373,12 @@ public class LiteralReadingAdversarialTests
             [Scale] Linear a;
             [Linear(10)] Linear b;
         }
+        """, "")]
+    [InlineData("primary-constructor parameter named like the enum", Decline, "Tests.Probe", """
+        using ArchDsl;
+        using TorchSharp.Modules;
+        namespace Tests;
+        [Model] [Input(16)] public partial class Probe(int Act) { [Linear(10, Activation = Act.GELU)] Linear fc; }
         """, "")]
     [InlineData("model declared in namespace ArchDsl", Decline, "ArchDsl.Probe", """
         using TorchSharp.Modules;

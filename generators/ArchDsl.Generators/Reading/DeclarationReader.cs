@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using ArchDsl.Core.Declarations;
 using Microsoft.CodeAnalysis;
@@ -24,10 +26,13 @@ public static class DeclarationReader
 
     public static string NameOf(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullName);
 
+    /// <summary>Blocks as read, per compilation: models share blocks, and the analyzer reads every model.</summary>
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<INamedTypeSymbol, ModuleDecl>> BlockCache = new();
+
     /// <summary>
     /// A model or block and every block it reaches through Stage and Use. Given the <paramref name="compilation"/>,
-    /// blocks are found from the records' type arguments and each block is read once per compilation (models share
-    /// blocks; the analyzer reads every model); without it, every field attribute is bound to find them.
+    /// blocks are found from the records' type arguments and each block is read once per compilation; without it,
+    /// the field attributes are bound to find them.
     /// </summary>
     public static (ModuleDecl Root, EquatableArray<ModuleDecl> Blocks) ReadWithBlocks(INamedTypeSymbol type, CancellationToken ct, Compilation? compilation = null)
     {
@@ -50,39 +55,42 @@ public static class DeclarationReader
         return (root, new EquatableArray<ModuleDecl>(blocks.ToArray()));
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, ModuleDecl>> BlockCache = new();
-
     private static void Enqueue(INamedTypeSymbol type, ModuleDecl read, Queue<INamedTypeSymbol> queue, Compilation? compilation)
     {
-        if (compilation != null)
+        if (compilation != null && TypeArguments(read, compilation) is { } found)
         {
-            var found = new List<INamedTypeSymbol>();
-            foreach (var member in read.Members)
-                foreach (var a in member.Attributes)
-                {
-                    foreach (var arg in a.Positional)
-                        if (!TryAdd(arg)) goto bind;
-                    foreach (var arg in a.Named)
-                        if (!TryAdd(arg.Value)) goto bind;
-                }
             foreach (var t in found) queue.Enqueue(t);
             return;
-
-            // A type argument names a top-level type of the compilation (what typeof of a block is); anything else is bound.
-            bool TryAdd(ArgValue arg)
-            {
-                if (arg.Kind != ArgKind.Type) return true;
-                if (arg.Text is null || compilation.GetTypeByMetadataName(arg.Text) is not { ContainingType: null, Arity: 0 } t) return false;
-                found.Add(t);
-                return true;
-            }
         }
-        bind:
         foreach (var field in Fields(type))
             foreach (var a in field.GetAttributes())
-                foreach (var arg in a.ConstructorArguments)
-                    if (arg.Kind == TypedConstantKind.Type && arg.Value is INamedTypeSymbol t)
-                        queue.Enqueue(t);
+                if (IsOurs(a))
+                    foreach (var arg in a.ConstructorArguments)
+                        if (arg.Kind == TypedConstantKind.Type && arg.Value is INamedTypeSymbol t)
+                            queue.Enqueue(t);
+    }
+
+    /// <summary>
+    /// The types named by the records' type arguments, when each is a top-level type of this compilation (what
+    /// <c>typeof</c> of a block is); null when one is not, and the caller binds instead.
+    /// </summary>
+    private static List<INamedTypeSymbol>? TypeArguments(ModuleDecl read, Compilation compilation)
+    {
+        var found = new List<INamedTypeSymbol>();
+        foreach (var member in read.Members)
+            foreach (var a in member.Attributes)
+            {
+                // Type arguments are positional in every ArchDsl attribute; a named one is looked up all the same.
+                foreach (var arg in a.Positional.Concat(a.Named.Select(n => n.Value)))
+                {
+                    if (arg.Kind != ArgKind.Type) continue;
+                    if (arg.Text is null || compilation.GetTypeByMetadataName(arg.Text) is not { ContainingType: null, Arity: 0 } t ||
+                        !SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, compilation.Assembly))
+                        return null;
+                    found.Add(t);
+                }
+            }
+        return found;
     }
 
     private static IEnumerable<IFieldSymbol> Fields(INamedTypeSymbol type) =>
@@ -217,7 +225,7 @@ public static class DeclarationReader
                 if (tc.Type is INamedTypeSymbol e)
                     foreach (var m in e.GetMembers().OfType<IFieldSymbol>())
                         if (m.HasConstantValue && Equals(m.ConstantValue, tc.Value))
-                            return ArgValue.OfEnum(m.Name, System.Convert.ToInt64(tc.Value, System.Globalization.CultureInfo.InvariantCulture), span);
+                            return ArgValue.OfEnum(m.Name, EnumValue(tc.Value), span);
                 return ArgValue.OfError(span);
             case TypedConstantKind.Type:
                 return tc.Value is ITypeSymbol t ? ArgValue.OfType(NameOf(t), span) : ArgValue.OfError(span);
@@ -236,6 +244,10 @@ public static class DeclarationReader
         }
     }
 
+    /// <summary>An enum constant as a long; a ulong above long.MaxValue wraps rather than throwing (no ArchDsl enum is that wide).</summary>
+    internal static long EnumValue(object? value) =>
+        value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+
     public static SourceSpan SpanOf(SyntaxNode? node) => node is null ? SourceSpan.None : SpanOf(node.GetLocation());
 
     public static SourceSpan SpanOf(SyntaxToken token) => SpanOf(token.GetLocation());
@@ -247,7 +259,7 @@ public static class DeclarationReader
             line.StartLinePosition.Line, line.StartLinePosition.Character, line.EndLinePosition.Line, line.EndLinePosition.Character);
     }
 
-    private static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
+    internal static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
         new(a.Path, a.Start, b.Start + b.Length - a.Start, a.StartLine, a.StartColumn, b.EndLine, b.EndColumn);
 
     /// <summary>The Roslyn location of a core span.</summary>

@@ -11,9 +11,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ArchDsl.Generators.Reading;
 
 /// <summary>
-/// Reads a field's ArchDsl attributes from syntax, without binding them, when that provably gives what binding
-/// would: every argument a literal, <c>typeof</c> of a uniquely named type or an ArchDsl enum member, and every
-/// name one that can only mean ArchDsl's type. Otherwise it answers null and the caller binds.
+/// Reads a field's ArchDsl attributes from syntax, without binding them, where that is built to give what binding
+/// gives: every argument a literal, <c>typeof</c> of a uniquely named type in scope, an ArchDsl enum member or
+/// <c>nameof</c> of a field, and every name one that can only mean ArchDsl's type. Anything it does not model, it
+/// declines (answers null) and the caller binds.
 /// </summary>
 /// <remarks>
 /// Why: after any edit, the generator re-reads every declaration against the new compilation (that is how
@@ -41,6 +42,8 @@ internal sealed class LiteralAttributeReader
     public static LiteralAttributeReader? For(Compilation compilation, INamedTypeSymbol type)
     {
         if (type.TypeParameters.Length > 0 || type.ContainingType != null) return null;
+        // A block or teacher of a referenced project is read against its own compilation's scope, not this one's.
+        if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly)) return null;
         var scope = Scope.Of(compilation);
         if (!scope.Usable) return null;
         foreach (var a in type.GetAttributes())
@@ -50,7 +53,9 @@ internal sealed class LiteralAttributeReader
             // The class ArchDsl's namespace holds under that name, not a copy reached another way (an extern alias).
             if (!scope.IsArchDslType(a.AttributeClass!)) continue;
             if (a.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax { Name: IdentifierNameSyntax } syntax) continue;
-            if (syntax.Parent?.Parent is ClassDeclarationSyntax declaration && !scope.IsAlias(((IdentifierNameSyntax)syntax.Name).Identifier.ValueText))
+            // Primary-constructor parameters are in scope in field attributes and would hide a type of their name.
+            if (syntax.Parent?.Parent is ClassDeclarationSyntax { ParameterList: null } declaration &&
+                !scope.IsAlias(((IdentifierNameSyntax)syntax.Name).Identifier.ValueText))
                 return new LiteralAttributeReader(scope, declaration, type);
         }
         return null;
@@ -71,12 +76,10 @@ internal sealed class LiteralAttributeReader
                 if (attribute.Name is not IdentifierNameSyntax id || id.Identifier.IsVerbatimIdentifier()) return null;
                 var written = id.Identifier.ValueText;
                 if (_scope.IsAlias(written)) return null;
-                switch (_scope.Attribute(written))
-                {
-                    case Resolution.NotOurs: continue;
-                    case Resolution.Unknown: return null;
-                }
-                var decl = Read(attribute, _scope.AttributeClass(written)!);
+                var resolution = _scope.Attribute(written, out var attributeClass);
+                if (resolution == Resolution.NotOurs) continue;
+                if (resolution == Resolution.Unknown || !_scope.Modelled(attributeClass!)) return null;
+                var decl = Read(attribute, attributeClass!);
                 if (decl is null) return null;
                 result.Add(decl);
             }
@@ -97,10 +100,9 @@ internal sealed class LiteralAttributeReader
         }
         var attrSpan = DeclarationReader.SpanOf(attribute);
 
-        // The constructor C# would choose, when exactly one applies; overloads here differ in arity or in literal kind.
+        // The constructor C# would choose, when exactly one applies (every constructor is public and takes only
+        // types this reader converts, so "applies" means the same here as for the compiler).
         List<ArgValue>? chosen = null;
-        // A constructor that is not public may still be accessible (InternalsVisibleTo): then overloads are not ours to pick.
-        if (attributeClass.InstanceConstructors.Any(c => c.DeclaredAccessibility != Accessibility.Public)) return null;
         foreach (var ctor in attributeClass.InstanceConstructors)
         {
             var values = Apply(ctor, positional, attrSpan);
@@ -117,7 +119,7 @@ internal sealed class LiteralAttributeReader
             var name = arg.NameEquals!.Name.Identifier.ValueText;
             if (!seen.Add(name) || SettableMemberType(attributeClass, name) is not { } type) return null;
             var span = DeclarationReader.SpanOf(arg);
-            if (Convert(arg.Expression, type, span) is not { } value) return null;
+            if (ConvertLiteral(arg.Expression, type, span) is not { } value) return null;
             namedValues.Add(new NamedArg(name, value));
         }
 
@@ -136,7 +138,7 @@ internal sealed class LiteralAttributeReader
         if (!expanded && k > n || expanded && k < fixedCount) return null;
         for (int i = 0; i < Math.Min(k, fixedCount); i++)
         {
-            if (Convert(positional[i].Expression, parameters[i].Type, DeclarationReader.SpanOf(positional[i])) is not { } v) return null;
+            if (ConvertLiteral(positional[i].Expression, parameters[i].Type, DeclarationReader.SpanOf(positional[i])) is not { } v) return null;
             values.Add(v);
         }
         if (!expanded)
@@ -156,13 +158,10 @@ internal sealed class LiteralAttributeReader
             items.Add(item);
         }
         var span = k > fixedCount ? DeclarationReader.SpanOf(positional[fixedCount]) : attrSpan;
-        if (k > fixedCount + 1) span = Merge(span, DeclarationReader.SpanOf(positional[k - 1]));
+        if (k > fixedCount + 1) span = DeclarationReader.Merge(span, DeclarationReader.SpanOf(positional[k - 1]));
         values.Add(ArgValue.OfInts(items.ToArray(), span));
         return values;
     }
-
-    private static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
-        new(a.Path, a.Start, b.Start + b.Length - a.Start, a.StartLine, a.StartColumn, b.EndLine, b.EndColumn);
 
     private static ITypeSymbol? SettableMemberType(INamedTypeSymbol type, string name)
     {
@@ -181,7 +180,7 @@ internal sealed class LiteralAttributeReader
     }
 
     /// <summary>A literal argument converted to <paramref name="type"/> as the compiler would, recorded as the bound reading records it.</summary>
-    private ArgValue? Convert(ExpressionSyntax e, ITypeSymbol type, SourceSpan span)
+    private ArgValue? ConvertLiteral(ExpressionSyntax e, ITypeSymbol type, SourceSpan span)
     {
         switch (type.SpecialType)
         {
@@ -203,8 +202,8 @@ internal sealed class LiteralAttributeReader
                 if (e.IsKind(SyntaxKind.NullLiteralExpression)) return ArgValue.OfNull(span);
                 return NameOfField(e) is { } name ? ArgValue.OfString(name, span) : null;
         }
-        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType) return Enum(e, enumType, span);
-        if (type.Name == "Type" && type.ContainingNamespace?.ToDisplayString() == "System" &&
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType) return EnumMember(e, enumType, span);
+        if (Scope.IsSystemType(type) &&
             e is TypeOfExpressionSyntax { Type: IdentifierNameSyntax target } && !target.Identifier.IsVerbatimIdentifier() &&
             _scope.UniqueSourceType(target.Identifier.ValueText) is { } named && InScope(named))
             return ArgValue.OfType(DeclarationReader.NameOf(named), span);
@@ -267,8 +266,8 @@ internal sealed class LiteralAttributeReader
                 int i => i,
                 uint u => u,
                 long l => l,
-                ulong u => u,
                 float f => f,
+                // ulong → float: the compiler's folding and a JIT-compiled conversion can round differently.
                 _ => null,
             };
             return single is { } f1 ? f1 : null;
@@ -310,7 +309,7 @@ internal sealed class LiteralAttributeReader
         };
     }
 
-    private ArgValue? Enum(ExpressionSyntax e, INamedTypeSymbol enumType, SourceSpan span)
+    private ArgValue? EnumMember(ExpressionSyntax e, INamedTypeSymbol enumType, SourceSpan span)
     {
         if (e is not MemberAccessExpressionSyntax { RawKind: (int)SyntaxKind.SimpleMemberAccessExpression, Expression: IdentifierNameSyntax left, Name: IdentifierNameSyntax member })
             return null;
@@ -326,7 +325,7 @@ internal sealed class LiteralAttributeReader
         // As the bound reading: the first member with that value names it.
         foreach (var m in enumType.GetMembers().OfType<IFieldSymbol>())
             if (m.HasConstantValue && Equals(m.ConstantValue, value))
-                return ArgValue.OfEnum(m.Name, System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), span);
+                return ArgValue.OfEnum(m.Name, DeclarationReader.EnumValue(value), span);
         return null;
     }
 
@@ -345,6 +344,7 @@ internal sealed class LiteralAttributeReader
         private readonly ConcurrentDictionary<string, (Resolution, INamedTypeSymbol?)> _attributes = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _sourceTypes = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<ISymbol, bool> _onlyNamed = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _modelled = new(SymbolEqualityComparer.Default);
 
         public bool Usable { get; }
 
@@ -354,13 +354,16 @@ internal sealed class LiteralAttributeReader
         {
             _compilation = compilation;
             _archDsl = compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == DeclarationReader.AttributeNamespace);
-            // Any using alias anywhere (global ones reach every file) could rename a type; names they define are excluded.
+            // Any using or extern alias anywhere (global ones reach every file) could rename a type; names they define
+            // are excluded. Conservative: a local alias in another file turns the name off everywhere.
             foreach (var tree in compilation.SyntaxTrees)
                 if (tree.GetRoot() is CompilationUnitSyntax unit)
-                    CollectAliases(unit.Usings, unit.Members);
+                    CollectAliases(unit.Externs, unit.Usings, unit.Members);
             // Types the user declares in namespace ArchDsl itself would count as ArchDsl's in the bound reading: not here.
+            // A reference under an extern alias can bring in another namespace ArchDsl that the global one does not show.
             Usable = _archDsl != null && compilation.Language == LanguageNames.CSharp &&
-                     !_archDsl.ConstituentNamespaces.Any(n => SymbolEqualityComparer.Default.Equals(n.ContainingAssembly, compilation.Assembly) && !n.GetTypeMembers().IsEmpty);
+                     !_archDsl.ConstituentNamespaces.Any(n => SymbolEqualityComparer.Default.Equals(n.ContainingAssembly, compilation.Assembly) && !n.GetTypeMembers().IsEmpty) &&
+                     compilation.References.All(r => r.Properties.Aliases.IsEmpty || r.Properties.Aliases.Contains("global"));
             if (_archDsl != null)
             {
                 // Names of types nested in ArchDsl's types: `using static` can bring them into scope.
@@ -374,12 +377,13 @@ internal sealed class LiteralAttributeReader
             }
         }
 
-        private void CollectAliases(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
+        private void CollectAliases(SyntaxList<ExternAliasDirectiveSyntax> externs, SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
         {
+            foreach (var e in externs) _aliases.Add(e.Identifier.ValueText);
             foreach (var u in usings)
                 if (u.Alias != null) _aliases.Add(u.Alias.Name.Identifier.ValueText);
             foreach (var m in members)
-                if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(ns.Usings, ns.Members);
+                if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(ns.Externs, ns.Usings, ns.Members);
         }
 
         public bool HasMemberNamedNameof => _compilation.ContainsSymbolsWithName("nameof", SymbolFilter.Member);
@@ -390,13 +394,30 @@ internal sealed class LiteralAttributeReader
 
         public bool IsAlias(string name) => _aliases.Contains(name) || _aliases.Contains(name + "Attribute");
 
-        public INamedTypeSymbol? AttributeClass(string written) => _attributes.TryGetValue(written, out var r) ? r.Item2 : null;
-
         /// <summary>
         /// For an attribute written <paramref name="written"/> where ArchDsl's types are in scope: which class the
         /// compiler binds. C# looks up both <c>X</c> and <c>XAttribute</c>, attribute classes only.
         /// </summary>
-        public Resolution Attribute(string written) => _attributes.GetOrAdd(written, Resolve).Item1;
+        public Resolution Attribute(string written, out INamedTypeSymbol? ours)
+        {
+            var (resolution, type) = _attributes.GetOrAdd(written, Resolve);
+            ours = type;
+            return resolution;
+        }
+
+        /// <summary>
+        /// Whether every constructor of <paramref name="attribute"/> is public and takes only types the literal
+        /// conversion handles: then "the one constructor the literals convert to" is the compiler's choice too.
+        /// </summary>
+        public bool Modelled(INamedTypeSymbol attribute) => _modelled.GetOrAdd(attribute, static a =>
+            a.InstanceConstructors.All(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.All(p => p.IsParams
+                ? p.Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 }
+                : p.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Double or
+                      SpecialType.System_Single or SpecialType.System_Boolean or SpecialType.System_String ||
+                  p.Type.TypeKind == TypeKind.Enum || IsSystemType(p.Type))));
+
+        public static bool IsSystemType(ITypeSymbol t) =>
+            t is { Name: "Type", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 
         private (Resolution, INamedTypeSymbol?) Resolve(string written)
         {
@@ -435,7 +456,7 @@ internal sealed class LiteralAttributeReader
                 if (anyType && assembly.NamespaceNames.Contains(name)) return true;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + name, _ => HasOther(assembly, name, ours, anyType))) return true;
+                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + name + " besides " + ours.Name, _ => HasOther(assembly, name, ours, anyType))) return true;
             }
             return false;
         }
