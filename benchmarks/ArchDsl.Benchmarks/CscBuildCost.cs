@@ -45,7 +45,8 @@ public static class CscBuildCost
         Console.WriteLine($"dotnet: {dotnet}; SDK {sdk}");
         Console.WriteLine($"csc: {csc}; version {Exec(dotnet, Quote(csc) + " -version", null).Output.Trim()}");
 
-        var dir = Path.Combine(Path.GetTempPath(), "archdsl-csc");
+        // One folder per run: two runs at once must not delete each other's workload.
+        var dir = Path.Combine(Path.GetTempPath(), "archdsl-csc-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var work = new GeneratorWorkload(200);
         var variants = WriteWorkload(work, dir);
 
@@ -90,16 +91,16 @@ public static class CscBuildCost
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"200 models, csc {(shared ? "/shared (compiler server; client CPU time is not the work, server CPU shown)" : "as a fresh process each call")} " +
                 $"({rounds} rotated rounds after one warm-up; ratios to '{variants[0].Name}')"));
-            double baseWall = Paired.Median(samples[0].Select(s => s.WallMs)), baseCpu = Paired.Median(samples[0].Select(s => s.CpuMs));
+            double baseWall = Paired.Median(samples[0].Select(s => s.WallMs)), baseCpu = CpuMedian(samples[0]);
             for (int i = 0; i < variants.Count; i++)
             {
-                double wall = Paired.Median(samples[i].Select(s => s.WallMs)), cpu = Paired.Median(samples[i].Select(s => s.CpuMs));
+                double wall = Paired.Median(samples[i].Select(s => s.WallMs)), cpu = CpuMedian(samples[i]);
                 double pairWall = Paired.Median(samples[i].Zip(samples[0], (a, b) => a.WallMs / b.WallMs));
                 var line = new StringBuilder().Append(CultureInfo.InvariantCulture,
                     $"  {variants[i].Name,-40} wall median {wall,8:F1} ms (x{wall / baseWall:F3}, pairs x{pairWall:F3})   ");
-                if (baseCpu > 0)
+                if (!double.IsNaN(baseCpu) && !double.IsNaN(cpu))
                 {
-                    double pairCpu = Paired.Median(samples[i].Zip(samples[0], (a, b) => a.CpuMs / b.CpuMs));
+                    double pairCpu = Paired.Median(samples[i].Zip(samples[0], (a, b) => a.CpuMs / b.CpuMs).Where(r => !double.IsNaN(r)));
                     line.Append(CultureInfo.InvariantCulture, $"{cpuLabel} median {cpu,8:F1} ms (x{cpu / baseCpu:F3}, pairs x{pairCpu:F3})   ");
                 }
                 line.Append(CultureInfo.InvariantCulture, $"wall min {samples[i].Min(s => s.WallMs):F1} ms");
@@ -118,6 +119,12 @@ public static class CscBuildCost
         {
             if (pipe != null) ShutDownServer(dotnet, compilerDir, pipe);
         }
+    }
+
+    private static double CpuMedian(List<CscRun> runs)
+    {
+        var readable = runs.Select(r => r.CpuMs).Where(c => !double.IsNaN(c)).ToList();
+        return readable.Count == 0 ? double.NaN : Paired.Median(readable);
     }
 
     /// <summary>Writes user/, generated/ (the generator's output, as files) and one response file per variant.</summary>
@@ -222,7 +229,8 @@ public static class CscBuildCost
         var run = Exec(dotnet, args, null);
         server ??= ServerPid(pipe);
         double after = server is int p1 ? ProcCpuMs(p1) : double.NaN;
-        return run with { CpuMs = double.IsNaN(before) || double.IsNaN(after) ? 0 : after - before };
+        // Unreadable server CPU is NaN, left out of the medians rather than counted as zero.
+        return run with { CpuMs = double.IsNaN(before) || double.IsNaN(after) ? double.NaN : after - before };
     }
 
     /// <summary>Runs a child to its end: exit code, stdout+stderr, wall time, and its CPU time (user + system).</summary>
