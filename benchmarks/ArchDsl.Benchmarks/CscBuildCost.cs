@@ -17,7 +17,8 @@ namespace ArchDsl.Benchmarks;
 /// so analyzers run the way csc runs them (inside the one compilation, not as a second in-process pass).
 /// Variants: (a) the generated code checked in as ordinary files, no analyzers; (a') the same plus a generator that
 /// only finds the declarations (the floor any generator of this shape pays); (b) the declarations with the
-/// generator; (c) the generator and the analyzers. Rounds are rotated as in <see cref="Paired.Compare"/>.
+/// generator; (b') the generator and an analyzer whose one action does nothing (a symbol action, as the judgement
+/// analyzer registers, or a syntax action: the floor for an analyzer); (c) the generator and the analyzers. Rounds are rotated as in <see cref="Paired.Compare"/>.
 /// Without <c>--shared</c> each call is a fresh csc process (wall time and its CPU time); with it, calls go to a
 /// compiler server of our own (<c>/shared:&lt;pipe&gt;</c>, as <c>dotnet build</c> uses VBCSCompiler): wall time,
 /// and the server's CPU time read from /proc.
@@ -153,11 +154,19 @@ public static class CscBuildCost
         var variants = new List<Variant>
         {
             WriteRsp(dir, "checkedin", "generated code checked in (baseline)", common, user.Concat(generated), Array.Empty<string>()),
-            WriteRsp(dir, "floor", "checked in + a generator that only finds", common, user.Concat(generated), new[] { FloorGenerator(dir) }),
+            WriteRsp(dir, "floor", "checked in + a generator that only finds", common, user.Concat(generated),
+                new[] { Compile(dir, "ArchDsl.FindOnlyGenerator", FindOnlyGenerator) }),
             WriteRsp(dir, "generator", "generator", common, user, new[] { generatorDll, coreDll }),
         };
         if (File.Exists(analyzersDll))
+        {
+            variants.Add(WriteRsp(dir, "emptysymbol", "generator + empty symbol-action analyzer", common, user,
+                new[] { generatorDll, coreDll, Compile(dir, "ArchDsl.EmptySymbolAnalyzer", EmptyAnalyzer("RegisterSymbolAction(static _ => { }, SymbolKind.NamedType)")) }));
+            variants.Add(WriteRsp(dir, "emptysyntax", "generator + empty syntax-action analyzer", common, user,
+                new[] { generatorDll, coreDll, Compile(dir, "ArchDsl.EmptySyntaxAnalyzer", EmptyAnalyzer(
+                    "RegisterSyntaxNodeAction(static _ => { }, Microsoft.CodeAnalysis.CSharp.SyntaxKind.ClassDeclaration)")) }));
             variants.Add(WriteRsp(dir, "analyzers", "generator + analyzers", common, user, new[] { generatorDll, coreDll, analyzersDll }));
+        }
         else
             Console.WriteLine($"note: {analyzersDll} not found; 'generator + analyzers' skipped");
         return variants;
@@ -165,40 +174,66 @@ public static class CscBuildCost
 
     /// <summary>
     /// The floor for any generator built like ours: it finds the same [Model] and [Block] classes with
-    /// ForAttributeWithMetadataName, keeps their names and emits nothing. Compiled here, against the Roslyn this
-    /// process references, so the repository holds no second generator project.
+    /// ForAttributeWithMetadataName, keeps their names and emits nothing.
     /// </summary>
-    private static string FloorGenerator(string dir)
-    {
-        const string source = """
-            using Microsoft.CodeAnalysis;
-            using Microsoft.CodeAnalysis.CSharp.Syntax;
+    private const string FindOnlyGenerator = """
+        using Microsoft.CodeAnalysis;
+        using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-            [Generator(LanguageNames.CSharp)]
-            public sealed class FindOnlyGenerator : IIncrementalGenerator
+        [Generator(LanguageNames.CSharp)]
+        public sealed class FindOnlyGenerator : IIncrementalGenerator
+        {
+            public void Initialize(IncrementalGeneratorInitializationContext context)
             {
-                public void Initialize(IncrementalGeneratorInitializationContext context)
-                {
-                    var models = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.ModelAttribute",
-                        static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
-                    var blocks = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.BlockAttribute",
-                        static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
-                    context.RegisterSourceOutput(models.Collect().Combine(blocks.Collect()), static (_, _) => { });
-                }
+                var models = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.ModelAttribute",
+                    static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
+                var blocks = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.BlockAttribute",
+                    static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
+                context.RegisterSourceOutput(models.Collect().Combine(blocks.Collect()), static (_, _) => { });
             }
-            """;
+        }
+        """;
+
+    /// <summary>
+    /// The floor for an analyzer: one action that returns at once (a symbol action on every named type, as the
+    /// judgement analyzer registers, or a syntax action on every class declaration). What remains is the analyzer
+    /// driver's own work over the compilation.
+    /// </summary>
+    private static string EmptyAnalyzer(string registration) => $$"""
+        using System.Collections.Immutable;
+        using Microsoft.CodeAnalysis;
+        using Microsoft.CodeAnalysis.Diagnostics;
+
+        [DiagnosticAnalyzer(LanguageNames.CSharp)]
+        public sealed class EmptyAnalyzer : DiagnosticAnalyzer
+        {
+            private static readonly DiagnosticDescriptor Rule = new("BENCH0001", "none", "none", "none", DiagnosticSeverity.Info, true);
+            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+            public override void Initialize(AnalysisContext context)
+            {
+                context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+                context.EnableConcurrentExecution();
+                context.{{registration}};
+            }
+        }
+        """;
+
+    /// <summary>Compiles one of the floor variants above, against the Roslyn this process references, so the
+    /// repository holds no extra generator or analyzer project.</summary>
+    private static string Compile(string dir, string name, string source)
+    {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p) is "System.Private.CoreLib.dll" or "System.Runtime.dll" or "System.Collections.Immutable.dll" or "netstandard.dll" or
                         "Microsoft.CodeAnalysis.dll" or "Microsoft.CodeAnalysis.CSharp.dll")
             .Select(p => Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(p));
-        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("ArchDsl.FindOnlyGenerator",
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(name,
             new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, GeneratorWorkload.ParseOptions) }, references,
             new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary, optimizationLevel: Microsoft.CodeAnalysis.OptimizationLevel.Release));
-        var path = Path.Combine(dir, "ArchDsl.FindOnlyGenerator.dll");
+        var path = Path.Combine(dir, name + ".dll");
         Microsoft.CodeAnalysis.Emit.EmitResult result;
         using (var file = File.Create(path)) result = compilation.Emit(file);
         if (!result.Success)
-            throw new InvalidOperationException("the find-only generator does not compile: " + string.Join("; ", result.Diagnostics));
+            throw new InvalidOperationException(name + " does not compile: " + string.Join("; ", result.Diagnostics));
         return path;
     }
 
