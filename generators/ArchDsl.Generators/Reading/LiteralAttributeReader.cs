@@ -19,11 +19,11 @@ namespace ArchDsl.Generators.Reading;
 /// <remarks>
 /// Why: after any edit, the generator re-reads every declaration against the new compilation (that is how
 /// <c>ForAttributeWithMetadataName</c> works), and binding every field attribute was most of the time from an
-/// edit to updated output. The proof that a simple name such as <c>Linear</c> means <c>ArchDsl.LinearAttribute</c>:
-/// the class's own <c>[Model]</c>/<c>[Block]</c>, already bound, was written as a simple name in the same
-/// declaration, so ArchDsl's types are in scope there (aliases are excluded); and no other type that could win
-/// or tie the lookup (same name, or an attribute class named like the short form) exists in the source or in any
-/// reference. Equivalence with the bound reading is tested on the fuzz corpus and on cases built to differ.
+/// edit to updated output. Why a simple name such as <c>Linear</c> then means <c>ArchDsl.LinearAttribute</c>: the
+/// class's own <c>[Model]</c>/<c>[Block]</c>, already bound, was written as a simple name in the same declaration,
+/// so ArchDsl's types are in scope there (aliases and extern aliases are excluded); and no other type or namespace
+/// that could win or tie the lookup exists in the source or in any reference. Equivalence with the bound reading
+/// is tested on the fuzz corpus and on cases written to break it (LiteralReadingAdversarialTests).
 /// </remarks>
 internal sealed class LiteralAttributeReader
 {
