@@ -115,8 +115,6 @@ public class LiteralReadingTests
     [InlineData("alias renames an ArchDsl attribute", "", "[L(10)] Linear fc;", "using L = ArchDsl.LinearAttribute;")]
     [InlineData("alias named like an ArchDsl attribute", "", "[Linear(10)] Linear fc;", "using Linear = ArchDsl.DropoutAttribute;")]
     [InlineData("constant argument", "", "[Linear(Classes)] Linear fc; const int Classes = 10;")]
-    [InlineData("qualified attribute name", "", "[ArchDsl.Linear(10)] Linear fc;")]
-    [InlineData("attribute target", "", "[field: Linear(10)] Linear fc;")]
     [InlineData("typeof a name two types share", """
         namespace Tests.A { [ArchDsl.Block] public partial class Twin { [ArchDsl.Linear(4)] TorchSharp.Modules.Linear fc; } }
         namespace Tests.B { [ArchDsl.Block] public partial class Twin { [ArchDsl.Linear(4)] TorchSharp.Modules.Linear fc; } }
