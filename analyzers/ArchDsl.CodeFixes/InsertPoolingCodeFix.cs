@@ -28,7 +28,7 @@ public sealed class InsertPoolingCodeFix : CodeFixProvider
         if (root is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(Analyzers.JudgementAnalyzer.InputLayoutProperty, out var layout) || layout != "Image") continue;
+            if (!diagnostic.Properties.TryGetValue(ArchDsl.Core.Diagnostics.Finding.InputLayoutProperty, out var layout) || layout != "Image") continue;
             var field = root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<FieldDeclarationSyntax>();
             if (field?.Parent is not ClassDeclarationSyntax) continue;
             context.RegisterCodeFix(

@@ -39,7 +39,7 @@ public sealed class OwnHeadBlockCodeFix : CodeFixProvider
         if (root is null || model is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(Analyzers.JudgementAnalyzer.HeadsProperty, out var heads) || string.IsNullOrEmpty(heads)) continue;
+            if (!diagnostic.Properties.TryGetValue(ArchDsl.Core.Diagnostics.Finding.HeadsProperty, out var heads) || string.IsNullOrEmpty(heads)) continue;
             var type = root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>();
             if (type is null) continue;
             var plan = Plan(model, type, heads!, context.CancellationToken);

@@ -6,6 +6,7 @@ using System.Threading;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Judgement;
 using ArchDsl.Generators.Emitting;
 using ArchDsl.Generators.Reading;
 using Microsoft.CodeAnalysis;
@@ -16,8 +17,15 @@ namespace ArchDsl.Generators;
 /// <summary>What one declaration produces: a source file (or none, when it has errors) and findings.</summary>
 internal sealed record Generated(string HintName, string? Source, EquatableArray<Finding> Findings);
 
-/// <summary>A declaration as read, with every block it reaches: the pipeline's cached input.</summary>
-internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> Blocks, string? ReadError = null);
+/// <summary>
+/// A declaration as read, with every block it reaches: the pipeline's cached input. For a model, also its
+/// teacher (read with its blocks) and the judgement option values that apply to its file.
+/// </summary>
+internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> Blocks, string? ReadError = null)
+{
+    public Declaration? Teacher { get; init; }
+    public OptionValues? Options { get; init; }
+}
 
 /// <summary>
 /// Emits a TorchSharp module for every [Model] and [Block] class. Each class is read once into plain
@@ -33,6 +41,9 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public const string BlockSetStep = "BlockSet";
     public const string ResolveModelStep = "ResolveModel";
     public const string ResolveBlockStep = "ResolveBlock";
+    public const string ModelOptionsStep = "ModelOptions";
+    public const string FileOptionsStep = "FileOptions";
+    public const string FindingsStep = "Findings";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -50,7 +61,22 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (all, _) => BlockSet(all))
             .WithTrackingName(BlockSetStep);
-        var modelInputs = models.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveModelStep);
+        // Judgement thresholds for each file holding a model (.editorconfig, then .globalconfig and MSBuild
+        // properties), as plain values by path. Options are looked up by syntax tree, so the trees are found here,
+        // in an untracked step of their own, and no tracked output holds one. Models are re-paired only when some
+        // file's values change.
+        var fileOptions = context.SyntaxProvider
+            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, _) => ctx.TargetNode.SyntaxTree)
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (p, _) => OptionValues.Read(p.Right, p.Left))
+            .Collect()
+            .Select(static (all, _) => OptionValues.ByPath(all))
+            .WithTrackingName(FileOptionsStep);
+        var judgedModels = models
+            .Combine(fileOptions)
+            .Select(static (p, _) => p.Left is null || p.Left.ReadError != null ? p.Left : p.Left with { Options = OptionValues.For(p.Right, p.Left.Root.Span.Path) })
+            .WithTrackingName(ModelOptionsStep);
+        var modelInputs = judgedModels.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveModelStep);
         var blockInputs = blocks.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveBlockStep);
 
         var modelOutputs = modelInputs.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
@@ -59,16 +85,13 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
         context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
 
-        // Findings are located in the user's syntax trees, so IDEs and code fixes can act on them. Only
-        // declarations that have findings are paired with the compilation (to find the tree by path);
-        // valid ones never run this step.
-        foreach (var outputs in new[] { modelOutputs, blockOutputs })
-        {
-            var findings = outputs
-                .Select(static (g, _) => g?.Findings ?? EquatableArray<Finding>.Empty)
-                .Where(static f => f.Count > 0);
-            context.RegisterSourceOutput(findings.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
-        }
+        // Findings are located in the user's syntax trees, so pragmas, IDE squiggles and code fixes act on them.
+        // Every valid model has at least its counts (ADSL1000), so all findings are gathered and paired with the
+        // compilation once, to find each tree by path once per run rather than once per declaration.
+        var findings = modelOutputs.Collect().Combine(blockOutputs.Collect())
+            .Select(static (p, _) => AllFindings(p.Left, p.Right))
+            .WithTrackingName(FindingsStep);
+        context.RegisterSourceOutput(findings.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
     }
 
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
@@ -76,7 +99,16 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
         try
         {
-            return new Declaration(DeclarationReader.Read(type, ct, ctx.SemanticModel.Compilation), EquatableArray<ModuleDecl>.Empty);
+            var compilation = ctx.SemanticModel.Compilation;
+            var root = DeclarationReader.Read(type, ct, compilation);
+            Declaration? teacher = null;
+            if (root.IsModel && DeclarationReader.TeacherOf(type) is { } t)
+            {
+                // Read here, where symbols are at hand; this step runs again on every edit, so teacher edits reach it.
+                var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct, compilation);
+                teacher = new Declaration(troot, tblocks);
+            }
+            return new Declaration(root, EquatableArray<ModuleDecl>.Empty) { Teacher = teacher };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -103,24 +135,29 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct)
     {
         if (d is null) return null;
-        if (d.ReadError != null) return Failed(d.Root, d.ReadError);
+        if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
             var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
             ct.ThrowIfCancellationRequested();
-            string? source = plan.HasErrors ? null : ModuleEmitter.EmitModel(plan);
-            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+            if (plan.HasErrors) return new Generated(HintName(d.Root), null, new EquatableArray<Finding>(plan.Findings.ToArray()));
+            var source = ModuleEmitter.EmitModel(plan);
+            // Judged from the plan just emitted: the counts in the findings are the generated constants.
+            var teacher = d.Teacher is { ReadError: null } t ? Evaluator.EvaluateModel(t.Root, t.Blocks) : null;
+            var findings = new List<Finding>(plan.Findings);
+            findings.AddRange(Judge.Evaluate(plan, (d.Options ?? OptionValues.None).ToJudgementOptions(), teacher));
+            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(findings.ToArray()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(d.Root, ex.GetType().Name + ": " + ex.Message);
+            return Failed(d, ex.GetType().Name + ": " + ex.Message);
         }
     }
 
     internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
     {
         if (d is null || d.Root.IsModel) return null;
-        if (d.ReadError != null) return Failed(d.Root, d.ReadError);
+        if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
             var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
@@ -130,15 +167,15 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(d.Root, ex.GetType().Name + ": " + ex.Message);
+            return Failed(d, ex.GetType().Name + ": " + ex.Message);
         }
     }
 
     /// <summary>A failure inside ArchDsl becomes a diagnostic on the declaration, never a compiler crash.</summary>
-    private static Generated Failed(ModuleDecl root, string error)
+    private static Generated Failed(Declaration d, string error)
     {
-        var finding = Finding.Of(Rules.InternalError, root.Span, root.Name, error);
-        return new Generated(HintName(root), null, new EquatableArray<Finding>(new[] { finding }));
+        var finding = Finding.Of(Rules.InternalError, d.Root.Span, d.Root.Name, error);
+        return new Generated(HintName(d.Root), null, new EquatableArray<Finding>(new[] { finding }));
     }
 
     private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
@@ -148,20 +185,31 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         if (g?.Source != null) spc.AddSource(g.HintName, g.Source);
     }
 
+    private static EquatableArray<Finding> AllFindings(ImmutableArray<Generated?> models, ImmutableArray<Generated?> blocks)
+    {
+        var all = new List<Finding>();
+        foreach (var g in models) if (g != null) all.AddRange(g.Findings);
+        foreach (var g in blocks) if (g != null) all.AddRange(g.Findings);
+        return new EquatableArray<Finding>(all.ToArray());
+    }
+
     private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation)
     {
         var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
         foreach (var t in compilation.SyntaxTrees)
             if (!trees.ContainsKey(t.FilePath)) trees.Add(t.FilePath, t);
         foreach (var f in findings)
-        {
-            var properties = ImmutableDictionary<string, string?>.Empty;
-            foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
-            var location = trees.TryGetValue(f.Span.Path, out var tree) && f.Span.Start + f.Span.Length <= tree.Length
-                ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
-                : DeclarationReader.ToLocation(f.Span);
-            spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), location, properties, f.Args.ToArray()));
-        }
+            Report(spc, f, trees.TryGetValue(f.Span.Path, out var tree) ? tree : null);
+    }
+
+    private static void Report(SourceProductionContext spc, Finding f, SyntaxTree? tree)
+    {
+        var properties = ImmutableDictionary<string, string?>.Empty;
+        foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
+        var location = tree != null && f.Span.Start + f.Span.Length <= tree.Length
+            ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
+            : DeclarationReader.ToLocation(f.Span);
+        spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), location, properties, f.Args.ToArray()));
     }
 }
 

@@ -99,6 +99,7 @@ public class CountsAtAGlanceTests
 
     [Fact]
     public Task Nothing_for_a_model_with_errors() =>
-        // No [Input]: the generator reports ADSL0010; the analyzer stays silent.
-        Verify.Analyzer(Sources.Usings + "[Model]\npublic partial class Broken { [Linear(10)] Linear fc; }\n", new Verify.Options { KeepInfos = true });
+        // No [Input]: ADSL0010, and no judgement (not even the counts) of a model that cannot be shaped.
+        Verify.Analyzer(Sources.Usings + "[Model]\npublic partial class {|#0:Broken|} { [Linear(10)] Linear fc; }\n", new Verify.Options { KeepInfos = true },
+            Verify.Diagnostic("ADSL0010").WithLocation(0).WithArguments("Broken", "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]"));
 }

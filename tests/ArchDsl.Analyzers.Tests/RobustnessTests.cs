@@ -18,14 +18,15 @@ public class RobustnessTests
     public Task Self_teacher_and_broken_teacher_are_ignored() =>
         Verify.Analyzer(Sources.Usings + """
             [Model]
-            public partial class Broken { [Linear(10)] Linear fc; }
+            public partial class {|#0:Broken|} { [Linear(10)] Linear fc; }
 
             [Model, Input(1000), Teacher(typeof(Broken))]
             public partial class A { [Linear(10)] Linear fc; }
 
             [Model, Input(1000), Teacher(typeof(B))]
             public partial class B { [Linear(10)] Linear fc; }
-            """);
+            """,
+            Verify.Diagnostic("ADSL0010").WithLocation(0).WithArguments("Broken", "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]"));
 
     [Fact]
     public Task Mixed_plan_forms_are_reported() =>

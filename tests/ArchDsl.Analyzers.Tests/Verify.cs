@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using ArchDsl.Analyzers;
 using ArchDsl.CodeFixes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Testing;
@@ -9,8 +8,9 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace ArchDsl.Analyzers.Tests;
 
-/// <summary>Runs the judgement analyzer (and code fix) over sources that use the real ArchDsl
-/// attributes and TorchSharp types.</summary>
+/// <summary>Runs the generator, which judges every model (ADSL1xxx) as well as reporting declaration errors
+/// (ADSL00xx), and the code fixes over sources that use the real ArchDsl attributes and TorchSharp types. No
+/// analyzer: <see cref="EmptyDiagnosticAnalyzer"/> stands in where the test library needs one.</summary>
 internal static class Verify
 {
     public static readonly ReferenceAssemblies References = ReferenceAssemblies.Net.Net80;
@@ -31,13 +31,17 @@ internal static class Verify
         public string? EditorConfig { get; init; }
         public string? GlobalConfig { get; init; }
         public bool KeepInfos { get; init; }
+        /// <summary>More source files, as (path, text); the main source is /0/Test0.cs.</summary>
+        public (string Path, string Text)[] MoreSources { get; init; } = System.Array.Empty<(string, string)>();
+        /// <summary>An .editorconfig section header for <see cref="EditorConfig"/>; every C# file by default.</summary>
+        public string EditorConfigSection { get; init; } = "[*.cs]";
     }
 
     public static Task Analyzer(string source, params DiagnosticResult[] expected) => Analyzer(source, new Options(), expected);
 
     public static async Task Analyzer(string source, Options options, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<JudgementAnalyzer, DefaultVerifier>();
+        var test = new GeneratorAnalyzerTest();
         Setup(test.TestState, test, source, options);
         test.ExpectedDiagnostics.AddRange(expected);
         await test.RunAsync(CancellationToken.None);
@@ -46,7 +50,7 @@ internal static class Verify
     public static async Task CodeFix(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
         int? fixAllIterations = null, string? equivalenceKey = null)
     {
-        var test = new CSharpCodeFixTest<JudgementAnalyzer, AddAcceptCodeFix, DefaultVerifier>
+        var test = new GeneratorCodeFixTest<AddAcceptCodeFix>
         {
             FixedCode = fixedSource,
             CodeActionEquivalenceKey = equivalenceKey,
@@ -62,7 +66,7 @@ internal static class Verify
 
     public static async Task PoolingFix(string source, string fixedSource, DiagnosticResult[] expected)
     {
-        var test = new CSharpCodeFixTest<JudgementAnalyzer, InsertPoolingCodeFix, DefaultVerifier> { FixedCode = fixedSource };
+        var test = new GeneratorCodeFixTest<InsertPoolingCodeFix> { FixedCode = fixedSource };
         Setup(test.TestState, test, source, new Options());
         test.FixedState.ReferenceAssemblies = References;
         test.FixedState.AdditionalReferences.AddRange(Libraries);
@@ -70,15 +74,15 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>The analyzer test with the ArchDsl generator running, so its ADSL00xx diagnostics are
-    /// seen too (generated sources are not compared).</summary>
-    private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<JudgementAnalyzer, DefaultVerifier>
+    /// <summary>The ArchDsl generator running over the sources; its diagnostics are compared (generated sources
+    /// are not).</summary>
+    private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<EmptyDiagnosticAnalyzer, DefaultVerifier>
     {
         public GeneratorAnalyzerTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
     }
 
-    /// <summary>Generator and analyzer together: for rules the generator reports (ADSL00xx).</summary>
+    /// <summary>The same as <see cref="Analyzer(string, DiagnosticResult[])"/>; kept for the tests of ADSL00xx rules.</summary>
     public static async Task Generator(string source, params DiagnosticResult[] expected)
     {
         var test = new GeneratorAnalyzerTest();
@@ -87,12 +91,12 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>A code fix for a judgement rule (analyzer only).</summary>
+    /// <summary>A code fix for a judgement rule.</summary>
     public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
         int? fixAllIterations = null)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<JudgementAnalyzer, TFix, DefaultVerifier> { FixedCode = fixedSource };
+        var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource };
         Setup(test.TestState, test, source, new Options());
         test.FixedState.ReferenceAssemblies = References;
         test.FixedState.AdditionalReferences.AddRange(Libraries);
@@ -102,17 +106,16 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>The code fix test with the ArchDsl generator running, so code fixes for the diagnostics it
-    /// reports (ADSL00xx) are exercised, and the fixed code is compiled with the generated modules.</summary>
-    private sealed class GeneratorCodeFixTest<TFix> : CSharpCodeFixTest<JudgementAnalyzer, TFix, DefaultVerifier>
+    /// <summary>The code fix test with the ArchDsl generator running: the fixes act on the diagnostics it
+    /// reports, and the fixed code is compiled with the generated modules.</summary>
+    private sealed class GeneratorCodeFixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, TFix, DefaultVerifier>
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
         public GeneratorCodeFixTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
     }
 
-    /// <summary>A code fix with generator and analyzer together: for fixes of generator rules (ADSL00xx), or
-    /// fixes whose result must also pass the generator. <paramref name="fixedExpected"/>: diagnostics that
+    /// <summary>A code fix whose result must also pass the generator. <paramref name="fixedExpected"/>: diagnostics that
     /// remain after the fix (none by default).</summary>
     public static async Task GeneratorFix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
         DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null)
@@ -158,10 +161,11 @@ internal static class Verify
     private static void Setup(SolutionState state, AnalyzerTest<DefaultVerifier> test, string source, Options options)
     {
         state.Sources.Add(("/0/Test0.cs", source));
+        foreach (var more in options.MoreSources) state.Sources.Add(more);
         state.ReferenceAssemblies = References;
         state.AdditionalReferences.AddRange(Libraries);
         if (options.EditorConfig != null)
-            state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + options.EditorConfig + "\n"));
+            state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n" + options.EditorConfigSection + "\n" + options.EditorConfig + "\n"));
         if (options.GlobalConfig != null)
             state.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + options.GlobalConfig + "\n"));
         if (!options.KeepInfos)

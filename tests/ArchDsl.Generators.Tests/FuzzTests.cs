@@ -165,7 +165,7 @@ public class FuzzTests
             var span = spans[file];
             var mine = generated.Where(s => s.HintName.StartsWith(c.Namespace + ".", StringComparison.Ordinal)).ToList();
             var myGeneratedPaths = new HashSet<string>(generatedTreePaths.Keys.Where(p => mine.Any(s => p.EndsWith(s.HintName, StringComparison.Ordinal))));
-            var inFile = generatorDiagnostics.Concat(compilerDiagnostics).Where(d => d.Location.GetLineSpan().Path == file).ToList();
+            var inFile = generatorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(compilerDiagnostics).Where(d => d.Location.GetLineSpan().Path == file).ToList();
             var inGenerated = compilerDiagnostics.Where(d => myGeneratedPaths.Contains(d.Location.GetLineSpan().Path)).ToList();
             var modelSource = mine.FirstOrDefault(s => s.HintName == $"{c.Namespace}.{c.Model}.g.cs").Text;
 

@@ -89,6 +89,81 @@ public class IncrementalTests
         Assert.Equal(fresh.Source("Tests.UsesBody.g.cs"), second.Source("Tests.UsesBody.g.cs"));
     }
 
+    /// <summary>Judgement thresholds for one file (.editorconfig), as the IDE hands the driver new options.</summary>
+    [Fact]
+    public void Changing_a_files_judgement_options_rejudges_only_its_models()
+    {
+        var (first, _) = Start();
+        Assert.DoesNotContain(first.GeneratorDiagnostics, d => d.Id == "ADSL1001");
+        // TinyCnn: 33,882 parameters, above 10 K; TinyVit (81,226) is in another file and keeps the default 100 M.
+        var options = new FileOptions("TinyCnn.cs", "archdsl.ADSL1001.max_parameters", "10K");
+        var second = GeneratorHarness.Run(first.Input, first.Driver.WithUpdatedAnalyzerConfigOptions(options));
+        second.AssertNoGeneratorException();
+
+        var warning = Assert.Single(second.GeneratorDiagnostics);
+        Assert.Equal("ADSL1001", warning.Id);
+        Assert.Equal("TinyCnn.cs", warning.Location.SourceTree?.FilePath);
+        Assert.Contains("33,882", warning.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var emits = StepInspector.Outputs(second.Single, ArchDslGenerator.EmitModelStep).ToList();
+        Assert.Contains(emits, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(emits, o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        Assert.Single(emits, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    /// <summary>A student is judged against its teacher (ADSL1014): editing only the teacher's file must reach it.</summary>
+    [Fact]
+    public void Editing_the_teacher_in_another_file_rejudges_the_student()
+    {
+        const string teacher = TestModels.Usings + """
+            /// <summary>T.</summary>
+            [Model, Input(1000)]
+            public partial class Big { [Linear(1000)] Linear fc; }
+            """;
+        const string student = TestModels.Usings + """
+            /// <summary>S.</summary>
+            [Model, Input(1000), Teacher(typeof(Big))]
+            public partial class Little { [Linear(100)] Linear fc; }
+            """;
+        var teacherTree = GeneratorHarness.Parse(teacher, "Big.cs");
+        var first = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { teacherTree, GeneratorHarness.Parse(student, "Little.cs") }));
+        // 1,001,000 / 100,100 = 10: not above the default bound of 10.
+        Assert.DoesNotContain(first.AllGeneratorDiagnostics, d => d.Id == "ADSL1014");
+
+        // 2,002,000 / 100,100 = 20.
+        var edited = GeneratorHarness.Parse(teacher.Replace("[Linear(1000)]", "[Linear(2000)]"), "Big.cs");
+        var second = GeneratorHarness.Run(first.Input.ReplaceSyntaxTree(teacherTree, edited), first.Driver);
+        var finding = Assert.Single(second.AllGeneratorDiagnostics, d => d.Id == "ADSL1014");
+        Assert.Equal("Little.cs", finding.Location.SourceTree?.FilePath);
+        Assert.Contains("20×", finding.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        // The incremental run says what a fresh run over the edited compilation says.
+        var fresh = GeneratorHarness.Run(second.Input);
+        Assert.Equal(fresh.AllGeneratorDiagnostics.Select(d => d.ToString()), second.AllGeneratorDiagnostics.Select(d => d.ToString()));
+    }
+
+    /// <summary>One .editorconfig value for one file path; nothing global.</summary>
+    private sealed class FileOptions : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        private readonly string _path;
+        private readonly Values _values;
+
+        public FileOptions(string path, string key, string value)
+        {
+            _path = path;
+            _values = new Values(new System.Collections.Generic.Dictionary<string, string> { [key] = value });
+        }
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => Values.None;
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => tree.FilePath == _path ? _values : Values.None;
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Values.None;
+
+        private sealed class Values(System.Collections.Generic.Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public static readonly Values None = new(new System.Collections.Generic.Dictionary<string, string>());
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+        }
+    }
+
     [Fact]
     public void No_compiler_object_is_reachable_from_any_step_output()
     {

@@ -55,6 +55,23 @@ public static class DeclarationReader
         return (root, new EquatableArray<ModuleDecl>(blocks.ToArray()));
     }
 
+    /// <summary>
+    /// The model named by the class's <c>[Teacher(typeof(T))]</c>, when T is another [Model] class (in source or a
+    /// reference); null otherwise (the judgement reports a bad teacher from the records).
+    /// </summary>
+    public static INamedTypeSymbol? TeacherOf(INamedTypeSymbol type)
+    {
+        foreach (var a in type.GetAttributes())
+        {
+            if (a.AttributeClass?.ToDisplayString() != AttributeNamespace + ".TeacherAttribute") continue;
+            if (a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is INamedTypeSymbol t &&
+                !SymbolEqualityComparer.Default.Equals(t, type) &&
+                t.GetAttributes().Any(m => m.AttributeClass?.ToDisplayString() == ModelAttribute))
+                return t;
+        }
+        return null;
+    }
+
     private static void Enqueue(INamedTypeSymbol type, ModuleDecl read, Queue<INamedTypeSymbol> queue, Compilation? compilation)
     {
         if (compilation != null && TypeArguments(read, compilation) is { } found)

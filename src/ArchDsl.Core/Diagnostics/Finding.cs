@@ -23,6 +23,19 @@ public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> 
 
     public Rule Rule => Rules.ById(Id)!;
 
+    /// <summary>On ADSL1012: "Image" when the head receives a C×H×W map (the pooling fix applies), else "Tokens".</summary>
+    public const string InputLayoutProperty = "InputLayout";
+
+    /// <summary>
+    /// On ADSL1013: the single-layer heads of the model's own members that the "own head block" fix moves,
+    /// as "member:Layout;member:Layout" (Layout of the head's input: Image, Tokens or Vector). Absent when a
+    /// conflicting head is a single layer inside a block, which that fix cannot reach.
+    /// </summary>
+    public const string HeadsProperty = "Heads";
+
+    /// <summary>Values for code fixes that the message does not carry, as name, value, name, value...</summary>
+    public EquatableArray<string> Data { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>Names of the message arguments that code fixes read, per rule; hosts pass them on as
     /// diagnostic properties (name → argument). Derived from Id and Args, so equality is unchanged.</summary>
     private static readonly Dictionary<string, string[]> PropertyNames = new()
@@ -33,6 +46,8 @@ public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> 
     /// <summary>Named message arguments for code fixes (empty for most rules).</summary>
     public IEnumerable<KeyValuePair<string, string>> Properties()
     {
+        for (int i = 0; i + 1 < Data.Count; i += 2)
+            yield return new KeyValuePair<string, string>(Data[i], Data[i + 1]);
         if (!PropertyNames.TryGetValue(Id, out var names)) yield break;
         for (int i = 0; i < names.Length && i < Args.Count; i++)
             yield return new KeyValuePair<string, string>(names[i], Args[i]);

@@ -191,8 +191,8 @@ public static class Judge
             if (TaskHeads.IsDense(task) && input.Rank < 2)
                 Add(found, accepted, Rules.DenseHeadWithoutMap, at, node.Path, task, "a feature vector " + input);
             else if (task == TaskHeads.Classification && input.Rank >= 2)
-                Add(found, accepted, Rules.ClassificationHeadOnMap, at, node.Path,
-                    (input.Rank == 3 ? "a C×H×W map " : "a token sequence ") + input);
+                AddWithData(found, accepted, Rules.ClassificationHeadOnMap, at, new[] { Finding.InputLayoutProperty, input.Rank == 3 ? "Image" : "Tokens" },
+                    node.Path, (input.Rank == 3 ? "a C×H×W map " : "a token sequence ") + input);
             if (TaskHeads.Restoration.Contains(task)) restoration.Add(node);
             else if (TaskHeads.Recognition.Contains(task)) recognition.Add(node);
         }
@@ -206,7 +206,27 @@ public static class Judge
         foreach (var n in restoration) allBlocks &= n.Children.Count > 0;
         foreach (var n in recognition) allBlocks &= n.Children.Count > 0;
         if (allBlocks) return;
-        Add(found, accepted, Rules.ConflictingHeads, plan.Declaration.Span, plan.Name, Names(restoration), Names(recognition));
+        AddWithData(found, accepted, Rules.ConflictingHeads, plan.Declaration.Span, MovableHeads(plan) is string movable ? new[] { Finding.HeadsProperty, movable } : null,
+            plan.Name, Names(restoration), Names(recognition));
+    }
+
+    /// <summary>
+    /// The conflicting single-layer heads as "member:Layout;..." when every one is a member of the model itself
+    /// (what the "own head block" fix can move); null when one lies inside a block or has an input it cannot wrap.
+    /// </summary>
+    private static string? MovableHeads(ModelPlan plan)
+    {
+        var parts = new List<string>();
+        foreach (var node in Estimates.All(plan.Layers))
+        {
+            if (node.HeadTask is not string task || node.Children.Count > 0) continue;
+            if (!TaskHeads.Restoration.Contains(task) && !TaskHeads.Recognition.Contains(task)) continue;
+            if (node.Depth > 0 || node.Member is null) return null;
+            var layout = node.Input.Rank switch { 3 => "Image", 2 => "Tokens", 1 => "Vector", _ => null };
+            if (layout is null) return null;
+            parts.Add(node.Member.Name + ":" + layout);
+        }
+        return parts.Count == 0 ? null : string.Join(";", parts);
     }
 
     /// <summary>[Head(..., Resolution = n)]: the input side length the head's task needs; 0 when not declared.</summary>
@@ -244,8 +264,14 @@ public static class Judge
         return string.Join(", ", parts);
     }
 
-    private static void Add(List<Finding> found, HashSet<string> accepted, Rule rule, SourceSpan span, params object[] args)
+    private static void Add(List<Finding> found, HashSet<string> accepted, Rule rule, SourceSpan span, params object[] args) =>
+        AddWithData(found, accepted, rule, span, null, args);
+
+    /// <summary><paramref name="data"/>: values for code fixes (<see cref="Finding.Data"/>), or null.</summary>
+    private static void AddWithData(List<Finding> found, HashSet<string> accepted, Rule rule, SourceSpan span, string[]? data, params object[] args)
     {
-        if (!accepted.Contains(rule.Id)) found.Add(Finding.Of(rule, span, args));
+        if (accepted.Contains(rule.Id)) return;
+        var finding = Finding.Of(rule, span, args);
+        found.Add(data is null ? finding : finding with { Data = new EquatableArray<string>(data) });
     }
 }

@@ -95,8 +95,12 @@ public sealed class GeneratorResult
     public GeneratorDriverRunResult RunResult { get; }
     public GeneratorRunResult Single => RunResult.Results.Single();
 
-    /// <summary>Diagnostics the generator reported (ADSL ids), in source order.</summary>
-    public ImmutableArray<Diagnostic> GeneratorDiagnostics => Single.Diagnostics
+    /// <summary>Warnings and errors the generator reported (ADSL ids), in source order. Leaves out the counts every
+    /// valid model gets as info (ADSL1000, ADSL1003): <see cref="AllGeneratorDiagnostics"/> has them.</summary>
+    public ImmutableArray<Diagnostic> GeneratorDiagnostics => AllGeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+
+    /// <summary>Every diagnostic the generator reported, infos included, in source order.</summary>
+    public ImmutableArray<Diagnostic> AllGeneratorDiagnostics => Single.Diagnostics
         .OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
 
     /// <summary>Generated sources by hint name, ordered by name.</summary>

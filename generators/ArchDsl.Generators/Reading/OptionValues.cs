@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Judgement;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace ArchDsl.Generators.Reading;
+
+/// <summary>
+/// The judgement option values that apply to one file, as written (key, value, key, value...), so the
+/// pipeline can compare them by value. Parsing and defaults stay in <see cref="JudgementOptions"/>.
+/// </summary>
+internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
+{
+    public static readonly OptionValues None = new("", EquatableArray<string>.Empty);
+
+    /// <summary>One entry per path, sorted, so the collection compares equal while no file's values change.</summary>
+    public static EquatableArray<OptionValues> ByPath(ImmutableArray<OptionValues> all)
+    {
+        var byPath = new SortedDictionary<string, OptionValues>(System.StringComparer.Ordinal);
+        foreach (var o in all) byPath[o.Path] = o;
+        var list = new List<OptionValues>(byPath.Values);
+        return new EquatableArray<OptionValues>(list.ToArray());
+    }
+
+    /// <summary>The values for a model declared in <paramref name="path"/> (none: defaults apply).</summary>
+    public static OptionValues For(EquatableArray<OptionValues> byPath, string path)
+    {
+        foreach (var o in byPath)
+            if (o.Path == path) return o;
+        return None;
+    }
+
+    /// <summary>Every key <see cref="JudgementOptions"/> looks up, as the file's .editorconfig section, then the
+    /// global options (.globalconfig and MSBuild properties) give it.</summary>
+    public static OptionValues Read(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
+    {
+        var source = new Source(provider, tree);
+        var pairs = new List<string>();
+        foreach (var spec in JudgementOptions.All)
+            foreach (var key in new[] { spec.EditorConfigKey, spec.GlobalOptionKey })
+                if (source.TryGet(key, out var value))
+                {
+                    pairs.Add(key);
+                    pairs.Add(value);
+                }
+        return new OptionValues(tree.FilePath, new EquatableArray<string>(pairs.ToArray()));
+    }
+
+    public JudgementOptions ToJudgementOptions()
+    {
+        var values = new Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i + 1 < Pairs.Count; i += 2) values[Pairs[i]] = Pairs[i + 1];
+        return JudgementOptions.Read(values);
+    }
+
+    /// <summary>.editorconfig keys for the model's file first, then global options.</summary>
+    private sealed class Source : IOptionSource
+    {
+        private readonly AnalyzerConfigOptions _tree;
+        private readonly AnalyzerConfigOptions _global;
+
+        public Source(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
+        {
+            _tree = provider.GetOptions(tree);
+            _global = provider.GlobalOptions;
+        }
+
+        public bool TryGet(string key, out string value)
+        {
+            if (_tree.TryGetValue(key, out var v) ||
+                _global.TryGetValue(key, out v) ||
+                // keys are case-insensitive in .editorconfig; Roslyn lower-cases them
+                _tree.TryGetValue(key.ToLowerInvariant(), out v) ||
+                _global.TryGetValue(key.ToLowerInvariant(), out v))
+            {
+                value = v!;
+                return true;
+            }
+            value = "";
+            return false;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace ArchDsl.Analyzers.Tests;
+
+/// <summary>
+/// How judgement findings reach the user now that the generator reports them: the compiler's own
+/// controls (#pragma, severity in .editorconfig) apply, options follow the model's file, and a finding
+/// in another file of a partial model is located in that file.
+/// </summary>
+public class DeliveryTests
+{
+    // Sources.Linear: 1000·1000 + 1000 = 1,001,000 parameters; 16 bytes each = 15.274 MiB.
+    private const string OneMillion = "archdsl.ADSL1001.max_parameters = 1M";
+
+    [Fact]
+    public Task Pragma_disables_a_judgement_warning() =>
+        Verify.Analyzer("#pragma warning disable ADSL1001\n" + Sources.Linear(), new Verify.Options { EditorConfig = OneMillion });
+
+    [Fact]
+    public Task Pragma_for_another_rule_leaves_it() =>
+        Verify.Analyzer("#pragma warning disable ADSL1002\n" + Sources.Linear(), new Verify.Options { EditorConfig = OneMillion },
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
+    public Task Editorconfig_severity_raises_a_warning_to_an_error() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options { EditorConfig = OneMillion + "\ndotnet_diagnostic.ADSL1001.severity = error" },
+            Verify.Diagnostic("ADSL1001").WithSeverity(DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
+    public Task Editorconfig_severity_none_silences_it() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options { EditorConfig = OneMillion + "\ndotnet_diagnostic.ADSL1001.severity = none" });
+
+    [Fact]
+    public Task Thresholds_follow_the_models_own_file() =>
+        // The section matches only the second file: its model is judged against 1 M, the first against the default 100 M.
+        Verify.Analyzer(Sources.Linear(), new Verify.Options
+            {
+                EditorConfig = OneMillion,
+                EditorConfigSection = "[Test1.cs]",
+                MoreSources = new[] { ("/0/Test1.cs", Sources.Linear("", "Other").Replace("{|#0:", "{|#1:")) },
+            },
+            Verify.Diagnostic("ADSL1001").WithLocation(1).WithArguments("Other", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
+    public Task Finding_on_a_member_in_another_file_of_a_partial_model_is_located_there() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Model, Input(3, 32, 32)]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+            }
+            """,
+            new Verify.Options
+            {
+                MoreSources = new[]
+                {
+                    ("/0/Test1.cs", Sources.Usings + """
+                        public partial class Net
+                        {
+                            [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
+                        }
+                        """),
+                },
+            },
+            Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32"));
+}
