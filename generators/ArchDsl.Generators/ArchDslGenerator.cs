@@ -91,7 +91,8 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         var findings = modelOutputs.Collect().Combine(blockOutputs.Collect())
             .Select(static (p, _) => AllFindings(p.Left, p.Right))
             .WithTrackingName(FindingsStep);
-        context.RegisterSourceOutput(findings.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(findings.Combine(context.CompilationProvider).Combine(context.AnalyzerConfigOptionsProvider),
+            static (spc, p) => Report(spc, p.Left.Left, p.Left.Right, p.Right));
     }
 
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
@@ -140,7 +141,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         {
             var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
             ct.ThrowIfCancellationRequested();
-            if (plan.HasErrors) return new Generated(HintName(d.Root), null, new EquatableArray<Finding>(plan.Findings.ToArray()));
+            if (plan.HasErrors) return new Generated(HintName(d.Root), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(plan.Findings.ToArray()));
             var source = ModuleEmitter.EmitModel(plan);
             // Judged from the plan just emitted: the counts in the findings are the generated constants.
             var teacher = d.Teacher is { ReadError: null } t ? Evaluator.EvaluateModel(t.Root, t.Blocks) : null;
@@ -162,7 +163,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         {
             var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
             ct.ThrowIfCancellationRequested();
-            string? source = plan.HasErrors ? null : ModuleEmitter.EmitBlock(plan);
+            string? source = plan.HasErrors ? ModuleEmitter.EmitUnbuilt(d.Root) : ModuleEmitter.EmitBlock(plan);
             return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -175,7 +176,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     private static Generated Failed(Declaration d, string error)
     {
         var finding = Finding.Of(Rules.InternalError, d.Root.Span, d.Root.Name, error);
-        return new Generated(HintName(d.Root), null, new EquatableArray<Finding>(new[] { finding }));
+        return new Generated(HintName(d.Root), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(new[] { finding }));
     }
 
     private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
@@ -193,23 +194,27 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         return new EquatableArray<Finding>(all.ToArray());
     }
 
-    private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation)
+    private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation,
+        Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider options)
     {
         var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
         foreach (var t in compilation.SyntaxTrees)
             if (!trees.ContainsKey(t.FilePath)) trees.Add(t.FilePath, t);
         foreach (var f in findings)
-            Report(spc, f, trees.TryGetValue(f.Span.Path, out var tree) ? tree : null);
-    }
-
-    private static void Report(SourceProductionContext spc, Finding f, SyntaxTree? tree)
-    {
-        var properties = ImmutableDictionary<string, string?>.Empty;
-        foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
-        var location = tree != null && f.Span.Start + f.Span.Length <= tree.Length
-            ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
-            : DeclarationReader.ToLocation(f.Span);
-        spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(f.Id), location, properties, f.Args.ToArray()));
+        {
+            var rule = Descriptors.For(f.Id);
+            var tree = trees.TryGetValue(f.Span.Path, out var t) ? t : null;
+            var severity = CategorySeverity.For(rule, tree, compilation, options, spc.CancellationToken, out bool suppressed);
+            if (suppressed) continue;
+            var properties = ImmutableDictionary<string, string?>.Empty;
+            foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
+            var location = tree != null && f.Span.Start + f.Span.Length <= tree.Length
+                ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
+                : DeclarationReader.ToLocation(f.Span);
+            spc.ReportDiagnostic(severity is { } s
+                ? Diagnostic.Create(rule, location, s, additionalLocations: null, properties, f.Args.ToArray())
+                : Diagnostic.Create(rule, location, properties, f.Args.ToArray()));
+        }
     }
 }
 

@@ -34,6 +34,32 @@ public class DeliveryTests
         Verify.Analyzer(Sources.Linear(), new Verify.Options { EditorConfig = OneMillion + "\ndotnet_diagnostic.ADSL1001.severity = none" });
 
     [Fact]
+    public Task Category_severity_applies() =>
+        // ADSL1001 is in category Design.
+        Verify.Analyzer(Sources.Linear(), new Verify.Options { EditorConfig = OneMillion + "\ndotnet_analyzer_diagnostic.category-Design.severity = error" },
+            Verify.Diagnostic("ADSL1001").WithSeverity(DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
+    public Task Category_severity_none_silences_the_category() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options { EditorConfig = OneMillion + "\ndotnet_analyzer_diagnostic.category-Design.severity = none" });
+
+    [Fact]
+    public Task Rule_severity_wins_over_category_severity() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options
+            {
+                EditorConfig = OneMillion + "\ndotnet_analyzer_diagnostic.category-Design.severity = none\ndotnet_diagnostic.ADSL1001.severity = warning",
+            },
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
+    public Task Category_severity_does_not_hide_a_declaration_error() =>
+        // ADSL0010 (no [Input]) is in category Usage: the model cannot be built, whatever the category setting.
+        Verify.Analyzer(Sources.Usings + "[Model]\npublic partial class {|#0:Broken|} { [Linear(10)] Linear fc; }\n",
+            new Verify.Options { EditorConfig = "dotnet_analyzer_diagnostic.category-Usage.severity = none\ndotnet_analyzer_diagnostic.severity = none" },
+            Verify.Diagnostic("ADSL0010").WithLocation(0).WithArguments("Broken", "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]"));
+
+    [Fact]
     public Task Thresholds_follow_the_models_own_file() =>
         // The section matches only the second file: its model is judged against 1 M, the first against the default 100 M.
         Verify.Analyzer(Sources.Linear(), new Verify.Options

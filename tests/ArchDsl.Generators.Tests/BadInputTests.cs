@@ -35,7 +35,7 @@ public class BadInputTests
         Assert.Equal(located, text);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var part in messageContains) Assert.Contains(part, message);
-        Assert.Null(r.Source($"Tests.{noSourceFor}.g.cs"));
+        Assert.False(r.HasModule($"Tests.{noSourceFor}.g.cs"));
         return diagnostic;
     }
 
@@ -242,7 +242,7 @@ public class BadInputTests
             }
             """);
         r.AssertNoGeneratorException();
-        Assert.NotNull(r.Source("Tests.Net.g.cs"));
+        Assert.True(r.HasModule("Tests.Net.g.cs"));
         var errors = r.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, GeneratorResult.Describe(errors));
     }
@@ -251,6 +251,73 @@ public class BadInputTests
     /// A size that a block computes from its parameters and that comes out below 1 for one instance must be
     /// reported (found by the fuzzer: the model silently got no module and no diagnostic at all).
     /// </summary>
+    /// <summary>
+    /// A model and a block with errors, compiled with nullable on and no suppressor (what a command-line build
+    /// runs): the ADSL errors are the only diagnostics. Without the generated throwing constructors each layer
+    /// field would add CS0169 (never used) and CS8618 (non-nullable, uninitialised), and a field the user's
+    /// code reads, CS0649 (never assigned).
+    /// </summary>
+    [Fact]
+    public void Declarations_with_errors_add_no_follow_on_warnings()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>Bad block: no output features.</summary>
+            [Block(Layout.Vector)]
+            public partial class BadBlock
+            {
+                [Linear(0)] Linear fc;
+            }
+
+            /// <summary>No [Input].</summary>
+            [Model]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3)] Conv2d conv;
+                [Linear(10)] readonly Linear @fc;
+                [Use(typeof(BadBlock))] BadBlock body;
+                /// <summary>Reads a layer field.</summary>
+                public Linear Head => fc;
+            }
+
+            /// <summary>User code that builds the model keeps compiling.</summary>
+            public static class App
+            {
+                /// <summary>Builds it.</summary>
+                public static Net Build() => new Net();
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+        Assert.False(r.HasModule("Tests.BadBlock.g.cs"));
+        Assert.Contains(r.GeneratorDiagnostics, d => d.Id == "ADSL0010");
+        Assert.Contains(r.GeneratorDiagnostics, d => d.Id == "ADSL0002");
+        // The harness reports every warning as an error; only the generator's own diagnostics may remain.
+        var compiler = r.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(compiler.Count == 0, GeneratorResult.Describe(compiler));
+    }
+
+    /// <summary>The same model with the generated constructors left out has the follow-on warnings the test above
+    /// rules out (so that test can fail).</summary>
+    [Fact]
+    public void Without_the_generated_constructor_the_follow_on_warnings_appear()
+    {
+        var source = TestModels.Usings + """
+            /// <summary>No [Input].</summary>
+            [Model]
+            public partial class Net
+            {
+                [Conv2d(16, Kernel = 3)] Conv2d conv;
+                [Linear(10)] Linear fc;
+                /// <summary>Reads a layer field.</summary>
+                public Linear Head => fc;
+            }
+            """;
+        var compiler = GeneratorHarness.CreateCompilation(source).GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id).ToList();
+        Assert.Contains("CS0169", compiler);
+        Assert.Contains("CS0649", compiler);
+        Assert.Contains("CS8618", compiler);
+    }
+
     [Fact]
     public void Block_expression_evaluating_to_zero_for_an_instance_ADSL0002()
     {
@@ -263,7 +330,7 @@ public class BadInputTests
             public partial class Net { [Use(typeof(Narrow), "width = 4")] Narrow body; }
             """);
         r.AssertNoGeneratorException();
-        Assert.Null(r.Source("Tests.Net.g.cs"));
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
         var d = r.GeneratorDiagnostics.FirstOrDefault(x => x.Id == "ADSL0002");
         Assert.True(d != null, "no diagnostic for OutFeatures = 0; got:\n" + GeneratorResult.Describe(r.GeneratorDiagnostics));
         Assert.Contains(GeneratorResult.LocatedText(r.Input, d!), new[] { "\"width - 4\"", "\"width = 4\"" });

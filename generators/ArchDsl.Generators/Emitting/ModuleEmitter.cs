@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Evaluation;
 using ArchDsl.Core.Reporting;
 using ArchDsl.Core.Shapes;
@@ -97,6 +98,30 @@ internal static class ModuleEmitter
         WriteForward(w, plan.Layers, concrete: false);
         w.Line();
         WriteDispose(w, plan.Layers, concrete: false);
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// For a declaration with errors (already reported on it): a constructor that touches every layer field and
+    /// throws, so the compiler does not add "never used" (CS0169), "never assigned" (CS0649) or "non-nullable field
+    /// uninitialised" (CS8618) warnings for each field on top of the errors. It keeps the generated constructor's
+    /// signature, so user code calling it reports nothing new. Null where the class cannot take a partial part.
+    /// </summary>
+    public static string? EmitUnbuilt(ModuleDecl d)
+    {
+        if (!d.IsPartial || d.IsNested || d.IsGeneric || d.HasForeignBase) return null;
+        var w = Header(d.Namespace);
+        w.Line($"/// <summary>{d.Name} has ArchDsl errors (see the ADSL diagnostics on its declaration): no module is generated until they are fixed.</summary>");
+        w.Open($"partial class {d.Name}");
+        w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
+        w.Open($"public {d.Name}(Device? device = null, ScalarType? dtype = null)");
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var m in d.Members)
+            if (seen.Add(m.Name))
+                w.Line($"this.{CSharpNames.Identifier(m.Name)} = default!; _ = this.{CSharpNames.Identifier(m.Name)};");
+        w.Line($"throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors; fix the ADSL diagnostics on its declaration to generate its module.")});");
+        w.Close();
         w.Close();
         return w.ToString();
     }

@@ -19,6 +19,11 @@ public sealed class Rule
     }
 
     public string Id { get; }
+
+    /// <summary>A judgement of a well-formed design (ADSL1000 and up), as opposed to a declaration that cannot
+    /// be built (ADSL00xx).</summary>
+    public bool IsJudgement => string.CompareOrdinal(Id, "ADSL1000") >= 0;
+
     public string Title { get; }
     public string MessageFormat { get; }
     public string Category { get; }

@@ -109,6 +109,10 @@ public sealed class GeneratorResult
 
     public string? Source(string hintName) => Sources.FirstOrDefault(s => s.HintName == hintName).Text;
 
+    /// <summary>Whether the source of that name is a TorchSharp module (a declaration with errors gets only a
+    /// constructor that throws, or nothing).</summary>
+    public bool HasModule(string hintName) => Source(hintName)?.Contains(" : nn.Module<", StringComparison.Ordinal) == true;
+
     /// <summary>Every diagnostic of the compiled result (user code plus generated code), errors and warnings alike.</summary>
     public ImmutableArray<Diagnostic> CompilationDiagnostics => Output.GetDiagnostics()
         .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
