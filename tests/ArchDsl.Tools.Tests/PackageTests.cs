@@ -82,6 +82,7 @@ public class PackageTests(ITestOutputHelper log)
                 Assert.Contains("analyzers/dotnet/cs/ArchDsl.CodeFixes.dll", names);
             if (File.Exists(Path.Combine(Tooling.Root, "build/ArchDsl.Analyzers.props")))
                 Assert.Contains("buildTransitive/ArchDsl.Analyzers.props", names);
+            Assert.Contains("buildTransitive/ArchDsl.Suppressor.targets", names);
         }
 
         // A consumer with only PackageReferences.
@@ -111,6 +112,10 @@ public class PackageTests(ITestOutputHelper log)
                 <PackageReference Include="ArchDsl" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
               </ItemGroup>
+              <!-- Which analyzer assemblies reach the compiler, after ArchDsl's targets had their say. -->
+              <Target Name="ListAnalyzers" AfterTargets="ArchDslLeaveSuppressorOutOfBuild">
+                <WriteLinesToFile File="$(MSBuildProjectDirectory)/analyzers.txt" Lines="@(Analyzer->'%(Filename)')" Overwrite="true" />
+              </Target>
             </Project>
             """);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), ConsumerModel);
@@ -119,8 +124,12 @@ public class PackageTests(ITestOutputHelper log)
             ("NUGET_PACKAGES", Path.Combine(work, "packages")));
         log.WriteLine($"build: {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(build.ExitCode == 0, build.All);
-        if (AnalyzersPacked(extra))
-            Assert.Contains("ADSL1001", build.All); // the large-model warning reaches the build output
+        Assert.Contains("ADSL1001", build.All); // the large-model warning reaches the build output
+        // A command-line build compiles with the generator and without the suppressor (build/ArchDsl.Suppressor.targets).
+        string listed = Path.Combine(consumer, "analyzers.txt");
+        var analyzers = File.ReadAllLines(listed);
+        Assert.Contains("ArchDsl.Generators", analyzers);
+        Assert.DoesNotContain("ArchDsl.Analyzers", analyzers);
 
         var run = Tooling.Run(consumer, TimeSpan.FromMinutes(1), new[] { Path.Combine(consumer, "bin", "Debug", "net10.0", "Consumer.dll") });
         log.WriteLine($"run: {clock.Elapsed.TotalSeconds:F1} s");
@@ -128,6 +137,40 @@ public class PackageTests(ITestOutputHelper log)
         // By hand: (64·10,000 + 10,000) + (10,000·10,000 + 10,000) = 650,000 + 100,010,000.
         const long expected = 100_660_000;
         Assert.Contains($"params={expected} macs={64L * 10_000 + 10_000L * 10_000} shape=2,10000 output=10000", run.Stdout);
+
+        if (AnalyzersPacked(extra))
+        {
+            // An IDE's design-time build keeps the suppressor (it hides IDE hints on layer fields as you type).
+            File.Delete(listed);
+            var designTime = Tooling.Run(consumer, TimeSpan.FromMinutes(2),
+                new[] { "msbuild", "-nologo", "-v:m", "-t:Compile", "-p:DesignTimeBuild=true", "-p:SkipCompilerExecution=true", "-p:ProvideCommandLineArgs=true" },
+                ("NUGET_PACKAGES", Path.Combine(work, "packages")));
+            Assert.True(designTime.ExitCode == 0, designTime.All);
+            Assert.Contains("ArchDsl.Analyzers", File.ReadAllLines(listed));
+        }
+
+        // A model with an error, in a command-line build with nullable on and no suppressor: the ADSL error is
+        // reported and no follow-on warning about its layer fields (CS0169, CS0649, CS8618) comes with it.
+        File.WriteAllText(Path.Combine(consumer, "Broken.cs"), """
+            using ArchDsl;
+            using TorchSharp.Modules;
+
+            namespace Consumer;
+
+            [Model]
+            public partial class Broken
+            {
+                [Linear(10)] Linear fc;
+                [Linear(10)] Linear head;
+                public Linear Head => head;
+            }
+            """);
+        var broken = Tooling.Run(consumer, TimeSpan.FromMinutes(2), new[] { "build", "-nologo", "-v", "m", "-p:Nullable=enable" },
+            ("NUGET_PACKAGES", Path.Combine(work, "packages")));
+        Assert.True(broken.ExitCode != 0, broken.All);
+        Assert.Contains("ADSL0010", broken.All);
+        foreach (var id in new[] { "CS0169", "CS0649", "CS8618" })
+            Assert.False(broken.All.Contains(id, StringComparison.Ordinal), id + " in:\n" + broken.All);
 
         try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
