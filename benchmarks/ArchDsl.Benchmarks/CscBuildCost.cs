@@ -17,8 +17,10 @@ namespace ArchDsl.Benchmarks;
 /// so analyzers run the way csc runs them (inside the one compilation, not as a second in-process pass).
 /// Variants: (a) the generated code checked in as ordinary files, no analyzers; (a') the same plus a generator that
 /// only finds the declarations (the floor any generator of this shape pays); (b) the declarations with the
-/// generator; (b') the generator and an analyzer whose one action does nothing (a symbol action, as the judgement
-/// analyzer registers, or a syntax action: the floor for an analyzer); (c) the generator and the analyzers. Rounds are rotated as in <see cref="Paired.Compare"/>.
+/// generator, which also judges (a command-line build); (b') the generator and an analyzer whose one action does
+/// nothing (the floor for any analyzer); (c) the generator and the suppressor (an IDE build). With
+/// <c>--sdk-analyzers</c>, every variant also gets the analyzers and generators `dotnet build` adds by default, and
+/// the floors are left out. Rounds are rotated as in <see cref="Paired.Compare"/>.
 /// Without <c>--shared</c> each call is a fresh csc process (wall time and its CPU time); with it, calls go to a
 /// compiler server of our own (<c>/shared:&lt;pipe&gt;</c>, as <c>dotnet build</c> uses VBCSCompiler): wall time,
 /// and the server's CPU time read from /proc.
@@ -31,10 +33,11 @@ public static class CscBuildCost
     public static int Run(string[] args)
     {
         int rounds = 8;
-        bool shared = false;
+        bool shared = false, sdkAnalyzers = false;
         foreach (var a in args)
         {
             if (a == "--shared") shared = true;
+            else if (a == "--sdk-analyzers") sdkAnalyzers = true;
             else rounds = int.Parse(a, CultureInfo.InvariantCulture);
         }
 
@@ -49,7 +52,10 @@ public static class CscBuildCost
         // One folder per run: two runs at once must not delete each other's workload.
         var dir = Path.Combine(Path.GetTempPath(), "archdsl-csc-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var work = new GeneratorWorkload(200);
-        var variants = WriteWorkload(work, dir);
+        var sdkSet = sdkAnalyzers ? SdkAnalyzers(Path.GetDirectoryName(dotnet)!, sdk) : null;
+        if (sdkSet != null)
+            Console.WriteLine($"every variant also gets what `dotnet build` adds to a net10.0 project by default: {string.Join(", ", sdkSet.Select(Path.GetFileName))}");
+        var variants = WriteWorkload(work, dir, sdkSet);
 
         // A pipe of our own: a server started by someone's `dotnet build` (same SDK, same default pipe) is neither
         // timed nor shut down by us.
@@ -129,7 +135,7 @@ public static class CscBuildCost
     }
 
     /// <summary>Writes user/, generated/ (the generator's output, as files) and one response file per variant.</summary>
-    private static List<Variant> WriteWorkload(GeneratorWorkload work, string dir)
+    private static List<Variant> WriteWorkload(GeneratorWorkload work, string dir, List<string>? sdkSet)
     {
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(Path.Combine(dir, "out"));
@@ -147,29 +153,60 @@ public static class CscBuildCost
         // own assemblies, ArchDsl, TorchSharp); /noconfig is on the command line (csc ignores it in a response file).
         var common = new List<string> { "/nologo", "/target:library", "/nullable:enable", "/optimize+", "/deterministic", "/langversion:latest" };
         common.AddRange(work.References.Select(r => "/reference:" + Quote(((Microsoft.CodeAnalysis.PortableExecutableReference)r).FilePath!)));
+        if (sdkSet != null)
+            common.AddRange(sdkSet.Select(a => (a.EndsWith(".globalconfig", StringComparison.Ordinal) ? "/analyzerconfig:" : "/analyzer:") + Quote(a)));
 
         var bin = AppContext.BaseDirectory;
         string generatorDll = Path.Combine(bin, "ArchDsl.Generators.dll"), coreDll = Path.Combine(bin, "ArchDsl.Core.dll"),
                analyzersDll = Path.Combine(bin, "ArchDsl.Analyzers.dll");
+        // "generator" is what a command-line build of a project using ArchDsl runs (the suppressor is left out of
+        // such builds, build/ArchDsl.Suppressor.targets); "generator + suppressor" is an IDE or Visual Studio build.
         var variants = new List<Variant>
         {
             WriteRsp(dir, "checkedin", "generated code checked in (baseline)", common, user.Concat(generated), Array.Empty<string>()),
-            WriteRsp(dir, "floor", "checked in + a generator that only finds", common, user.Concat(generated),
-                new[] { Compile(dir, "ArchDsl.FindOnlyGenerator", FindOnlyGenerator) }),
-            WriteRsp(dir, "generator", "generator", common, user, new[] { generatorDll, coreDll }),
         };
-        if (File.Exists(analyzersDll))
-        {
+        if (sdkSet == null)
+            variants.Add(WriteRsp(dir, "floor", "checked in + a generator that only finds", common, user.Concat(generated),
+                new[] { Compile(dir, "ArchDsl.FindOnlyGenerator", FindOnlyGenerator) }));
+        variants.Add(WriteRsp(dir, "generator", "generator (command-line build)", common, user, new[] { generatorDll, coreDll }));
+        if (sdkSet == null)
             variants.Add(WriteRsp(dir, "emptysymbol", "generator + empty symbol-action analyzer", common, user,
                 new[] { generatorDll, coreDll, Compile(dir, "ArchDsl.EmptySymbolAnalyzer", EmptyAnalyzer("RegisterSymbolAction(static _ => { }, SymbolKind.NamedType)")) }));
-            variants.Add(WriteRsp(dir, "emptysyntax", "generator + empty syntax-action analyzer", common, user,
-                new[] { generatorDll, coreDll, Compile(dir, "ArchDsl.EmptySyntaxAnalyzer", EmptyAnalyzer(
-                    "RegisterSyntaxNodeAction(static _ => { }, Microsoft.CodeAnalysis.CSharp.SyntaxKind.ClassDeclaration)")) }));
-            variants.Add(WriteRsp(dir, "analyzers", "generator + analyzers", common, user, new[] { generatorDll, coreDll, analyzersDll }));
-        }
+        if (File.Exists(analyzersDll))
+            variants.Add(WriteRsp(dir, "suppressor", "generator + suppressor (IDE build)", common, user, new[] { generatorDll, coreDll, analyzersDll }));
         else
-            Console.WriteLine($"note: {analyzersDll} not found; 'generator + analyzers' skipped");
+            Console.WriteLine($"note: {analyzersDll} not found; 'generator + suppressor' skipped");
+        // ARCHDSL_CSC_VARIANTS=checkedin,generator,...: fewer variants, more rounds in the same time (the baseline always runs).
+        if (Environment.GetEnvironmentVariable("ARCHDSL_CSC_VARIANTS") is { Length: > 0 } only)
+        {
+            var keep = new HashSet<string>(only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal) { "checkedin" };
+            variants.RemoveAll(v => !keep.Contains(Path.GetFileNameWithoutExtension(v.ResponseFile)));
+        }
         return variants;
+    }
+
+    /// <summary>
+    /// What `dotnet build` passes to csc for a net10.0 project with default settings beyond the project's own
+    /// analyzers: the SDK's code-analysis assemblies with its default analysis-level configuration, and the
+    /// reference pack's source generators (JSON, regex, interop).
+    /// </summary>
+    private static List<string>? SdkAnalyzers(string dotnetRoot, string sdk)
+    {
+        var found = new List<string>();
+        var netSdk = Path.Combine(dotnetRoot, "sdk", sdk, "Sdks", "Microsoft.NET.Sdk");
+        found.AddRange(new[] { "Microsoft.CodeAnalysis.CSharp.NetAnalyzers.dll", "Microsoft.CodeAnalysis.NetAnalyzers.dll" }
+            .Select(f => Path.Combine(netSdk, "analyzers", f)).Where(File.Exists));
+        var config = Path.Combine(netSdk, "analyzers", "build", "config", "analysislevel_10_default.globalconfig");
+        if (File.Exists(config)) found.Add(config);
+        var refPacks = Path.Combine(dotnetRoot, "packs", "Microsoft.NETCore.App.Ref");
+        var pack = Directory.Exists(refPacks)
+            ? Directory.GetDirectories(refPacks).Where(d => Path.GetFileName(d).StartsWith(Environment.Version.Major + ".", StringComparison.Ordinal))
+                .OrderBy(d => Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(0, 0)).LastOrDefault()
+            : null;
+        if (pack != null)
+            found.AddRange(Directory.GetFiles(Path.Combine(pack, "analyzers", "dotnet", "cs"), "*.dll").OrderBy(f => f, StringComparer.Ordinal));
+        if (found.Count == 0) { Console.WriteLine("note: no SDK analyzers found; --sdk-analyzers ignored"); return null; }
+        return found;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace ArchDsl.Analyzers.Tests;
 
-/// <summary>Odd but compilable inputs: the analyzer reports what it should and throws nothing (an AD0001
+/// <summary>Odd but compilable inputs: the judgement reports what it should and throws nothing (an AD0001
 /// would fail these tests as an unexpected diagnostic).</summary>
 public class RobustnessTests
 {

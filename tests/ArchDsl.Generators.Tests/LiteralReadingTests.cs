@@ -38,7 +38,7 @@ public class LiteralReadingTests
                 var bound = DeclarationReader.Read(type, CancellationToken.None);
                 var fast = DeclarationReader.Read(type, CancellationToken.None, compilation);
                 if (!Equals(bound, fast)) failures.Add($"{tree.FilePath}: {type.Name}\n  bound: {Describe(bound)}\n  fast:  {Describe(fast)}");
-                // With its blocks, as the analyzer reads a model: blocks found from the records and read once per compilation.
+                // With its blocks, as a teacher is read: blocks found from the records and read once per compilation.
                 var (boundRoot, boundBlocks) = DeclarationReader.ReadWithBlocks(type, CancellationToken.None);
                 var (fastRoot, fastBlocks) = DeclarationReader.ReadWithBlocks(type, CancellationToken.None, compilation);
                 if (!Equals(boundRoot, fastRoot) || !boundBlocks.Equals(fastBlocks))

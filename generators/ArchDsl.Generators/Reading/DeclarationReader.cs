@@ -26,7 +26,7 @@ public static class DeclarationReader
 
     public static string NameOf(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullName);
 
-    /// <summary>Blocks as read, per compilation: models share blocks, and the analyzer reads every model.</summary>
+    /// <summary>Blocks as read, per compilation: models share blocks (the generator reads a teacher with its blocks).</summary>
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<INamedTypeSymbol, ModuleDecl>> BlockCache = new();
 
     /// <summary>

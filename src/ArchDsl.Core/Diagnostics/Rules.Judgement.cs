@@ -1,7 +1,7 @@
 namespace ArchDsl.Core.Diagnostics;
 
-// Judgement of a design that is well formed (ADSL1xxx), reported by the analyzers in
-// analyzers/ArchDsl.Analyzers. The logic behind each rule lives in ArchDsl.Core.Judgement.
+// Judgement of a design that is well formed (ADSL1xxx), reported by the generator
+// (generators/ArchDsl.Generators) from the plan it emits. The logic behind each rule lives in ArchDsl.Core.Judgement.
 public static partial class Rules
 {
     private const string Performance = "Performance";

@@ -7,7 +7,7 @@ using ArchDsl.Core.Evaluation;
 namespace ArchDsl.Core.Judgement;
 
 /// <summary>
-/// The judgement rules (ADSL1xxx) over a model that evaluated without errors. Pure: the analyzers,
+/// The judgement rules (ADSL1xxx) over a model that evaluated without errors. Pure: the generator,
 /// tools and tests call this with a plan from <see cref="Evaluator.EvaluateModel"/> and options.
 /// </summary>
 public static class Judge

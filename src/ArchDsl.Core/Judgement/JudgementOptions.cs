@@ -59,7 +59,7 @@ public sealed class OptionSpec
 /// <summary>A configuration value that could not be read: the key as written, the value, what was expected.</summary>
 public sealed record ConfigProblem(string Key, string Value, string Expected, string DefaultText);
 
-/// <summary>Where configuration comes from: the analyzer passes .editorconfig and MSBuild lookups.</summary>
+/// <summary>Where configuration comes from: the generator passes .editorconfig and MSBuild lookups.</summary>
 public interface IOptionSource
 {
     bool TryGet(string key, out string value);

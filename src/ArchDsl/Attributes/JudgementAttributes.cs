@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace ArchDsl;
 
-// Attributes read by the build-time judgement analyzers (ADSL1xxx). They change nothing in the
+// Attributes read by the build-time judgement (ADSL1xxx, reported by the generator). They change nothing in the
 // generated module; they declare intent (a training plan, a memory budget, task heads, a teacher) or
 // record a reviewed decision (an opt-out with its justification).
 
@@ -57,7 +57,7 @@ public sealed class HeadAttribute : Attribute
 
 /// <summary>
 /// How the model will be trained: either <see cref="Samples"/> and <see cref="Epochs"/> (images), or
-/// <see cref="Tokens"/>. The analyzers estimate training compute from it (ADSL1003-ADSL1005).
+/// <see cref="Tokens"/>. The judgement estimates training compute from it (ADSL1003-ADSL1005).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
