@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
@@ -15,7 +16,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ArchDsl.Generators;
 
 /// <summary>What one declaration produces: a source file (or none, when it has errors) and findings.</summary>
-internal sealed record Generated(string HintName, string? Source, EquatableArray<Finding> Findings);
+internal sealed record Generated(string HintName, string? Source, EquatableArray<Finding> Findings, SourceSpan Span);
 
 /// <summary>
 /// A declaration as read, with every block it reaches: the pipeline's cached input. For a model, also its
@@ -25,6 +26,8 @@ internal sealed record Declaration(ModuleDecl Root, EquatableArray<ModuleDecl> B
 {
     public Declaration? Teacher { get; init; }
     public OptionValues? Options { get; init; }
+    /// <summary>Another declaration's full name differs from this one's only in case.</summary>
+    public bool NameClashes { get; init; }
 }
 
 /// <summary>
@@ -65,19 +68,28 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         // properties), as plain values by path. Options are looked up by syntax tree, so the trees are found here,
         // in an untracked step of their own, and no tracked output holds one. Models are re-paired only when some
         // file's values change.
+        // The tree is the class's first part, where the records' spans (and so the lookup below) point.
         var fileOptions = context.SyntaxProvider
-            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, _) => ctx.TargetNode.SyntaxTree)
+            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax,
+                static (ctx, _) => ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault()?.SyntaxTree ?? ctx.TargetNode.SyntaxTree)
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Select(static (p, _) => OptionValues.Read(p.Right, p.Left))
             .Collect()
-            .Select(static (all, _) => OptionValues.ByPath(all))
+            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (o, _) => OptionValues.Read(o, null)))
+            .Select(static (p, _) => new OptionSet(OptionValues.ByPath(p.Left), p.Right))
             .WithTrackingName(FileOptionsStep);
         var judgedModels = models
             .Combine(fileOptions)
-            .Select(static (p, _) => p.Left is null || p.Left.ReadError != null ? p.Left : p.Left with { Options = OptionValues.For(p.Right, p.Left.Root.Span.Path) })
+            .Select(static (p, _) => p.Left is null || p.Left.ReadError != null ? p.Left : p.Left with { Options = p.Right.For(p.Left.Root.Span.Path) })
             .WithTrackingName(ModelOptionsStep);
-        var modelInputs = judgedModels.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveModelStep);
-        var blockInputs = blocks.Combine(blockSet).Select(static (p, _) => Resolve(p.Left, p.Right)).WithTrackingName(ResolveBlockStep);
+        // Generated file names ignore case; names that differ only in case (usually none) get a suffix each.
+        var clashing = models.Select(static (d, _) => d?.Root.FullName).Collect()
+            .Combine(blocks.Select(static (d, _) => d?.Root.FullName).Collect())
+            .Select(static (p, _) => ClashingNames(p.Left, p.Right));
+        var modelInputs = judgedModels.Combine(blockSet).Combine(clashing)
+            .Select(static (p, _) => Resolve(p.Left.Left, p.Left.Right, p.Right)).WithTrackingName(ResolveModelStep);
+        var blockInputs = blocks.Combine(blockSet).Combine(clashing)
+            .Select(static (p, _) => Resolve(p.Left.Left, p.Left.Right, p.Right)).WithTrackingName(ResolveBlockStep);
 
         var modelOutputs = modelInputs.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
         var blockOutputs = blockInputs.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
@@ -97,7 +109,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
 
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
-        if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
+        if (ctx.TargetSymbol is not INamedTypeSymbol type || !IsFirstMarkedPart(type, ctx)) return null;
         try
         {
             var compilation = ctx.SemanticModel.Compilation;
@@ -106,8 +118,18 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             if (root.IsModel && DeclarationReader.TeacherOf(type) is { } t)
             {
                 // Read here, where symbols are at hand; this step runs again on every edit, so teacher edits reach it.
-                var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct, compilation);
-                teacher = new Declaration(troot, tblocks);
+                try
+                {
+                    var (troot, tblocks) = DeclarationReader.ReadWithBlocks(t, ct, compilation);
+                    teacher = new Declaration(troot, tblocks);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The student is still built and judged; the failure is reported on it.
+                    var stub = new ModuleDecl(t.Name, "", t.Name, true, "internal", false, false, false, false,
+                        EquatableArray<AttributeDecl>.Empty, EquatableArray<MemberDecl>.Empty, SourceSpan.None);
+                    teacher = new Declaration(stub, EquatableArray<ModuleDecl>.Empty, ex.GetType().Name + ": " + ex.Message);
+                }
             }
             return new Declaration(root, EquatableArray<ModuleDecl>.Empty) { Teacher = teacher };
         }
@@ -121,6 +143,20 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         }
     }
 
+    /// <summary>
+    /// [Model] or [Block] on two parts of one class (the compiler reports CS0579) gives one declaration, read from
+    /// the first marked part; the other part reads nothing.
+    /// </summary>
+    private static bool IsFirstMarkedPart(INamedTypeSymbol type, GeneratorAttributeSyntaxContext ctx)
+    {
+        if (type.DeclaringSyntaxReferences.Length < 2 || ctx.Attributes.IsEmpty) return true;
+        var marker = ctx.Attributes[0].AttributeClass;
+        foreach (var a in type.GetAttributes())
+            if (SymbolEqualityComparer.Default.Equals(a.AttributeClass, marker) && a.ApplicationSyntaxReference is { } at)
+                return at.SyntaxTree == ctx.TargetNode.SyntaxTree && ctx.TargetNode.Span.Contains(at.Span);
+        return true;
+    }
+
     private static EquatableArray<ModuleDecl> BlockSet(ImmutableArray<ModuleDecl?> all)
     {
         var list = new List<ModuleDecl>();
@@ -130,8 +166,28 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         return new EquatableArray<ModuleDecl>(list.ToArray());
     }
 
-    private static Declaration? Resolve(Declaration? d, EquatableArray<ModuleDecl> blocks) =>
-        d is null || d.ReadError != null ? d : d with { Blocks = DeclarationGraph.Reachable(d.Root, blocks) };
+    private static Declaration? Resolve(Declaration? d, EquatableArray<ModuleDecl> blocks, EquatableArray<string> clashing)
+    {
+        if (d is null) return null;
+        bool clashes = false;
+        foreach (var name in clashing) clashes |= name == d.Root.FullName;
+        if (clashes) d = d with { NameClashes = true };
+        return d.ReadError != null ? d : d with { Blocks = DeclarationGraph.Reachable(d.Root, blocks) };
+    }
+
+    /// <summary>Full names that another declaration's name equals when case is ignored, sorted.</summary>
+    private static EquatableArray<string> ClashingNames(ImmutableArray<string?> models, ImmutableArray<string?> blocks)
+    {
+        var byFolded = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in models.Concat(blocks))
+        {
+            if (name is null) continue;
+            if (!byFolded.TryGetValue(name, out var set)) byFolded.Add(name, set = new HashSet<string>(StringComparer.Ordinal));
+            set.Add(name);
+        }
+        var clashing = byFolded.Values.Where(v => v.Count > 1).SelectMany(v => v).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        return clashing.Length == 0 ? EquatableArray<string>.Empty : new EquatableArray<string>(clashing);
+    }
 
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct)
     {
@@ -141,18 +197,39 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         {
             var plan = Evaluator.EvaluateModel(d.Root, d.Blocks);
             ct.ThrowIfCancellationRequested();
-            if (plan.HasErrors) return new Generated(HintName(d.Root), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(plan.Findings.ToArray()));
+            if (plan.HasErrors) return new Generated(HintName(d), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(plan.Findings.ToArray()), d.Root.Span);
             var source = ModuleEmitter.EmitModel(plan);
-            // Judged from the plan just emitted: the counts in the findings are the generated constants.
-            var teacher = d.Teacher is { ReadError: null } t ? Evaluator.EvaluateModel(t.Root, t.Blocks) : null;
             var findings = new List<Finding>(plan.Findings);
-            findings.AddRange(Judge.Evaluate(plan, (d.Options ?? OptionValues.None).ToJudgementOptions(), teacher));
-            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(findings.ToArray()));
+            findings.AddRange(JudgeModel(d, plan));
+            return new Generated(HintName(d), source, new EquatableArray<Finding>(findings.ToArray()), d.Root.Span);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return Failed(d, ex.GetType().Name + ": " + ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Judged from the plan just emitted, so the counts in the findings are the generated constants. A failure here
+    /// (or in reading the teacher) is reported on the model and leaves its module in place.
+    /// </summary>
+    private static IEnumerable<Finding> JudgeModel(Declaration d, ModelPlan plan)
+    {
+        var failures = new List<Finding>();
+        ModelPlan? teacher = null;
+        if (d.Teacher is { ReadError: string teacherError } bad)
+            failures.Add(Finding.Of(Rules.InternalError, d.Root.Span, d.Root.Name, "reading its teacher " + bad.Root.Name + " failed: " + teacherError));
+        else if (d.Teacher is { } t)
+            teacher = Evaluator.EvaluateModel(t.Root, t.Blocks);
+        try
+        {
+            failures.AddRange(Judge.Evaluate(plan, (d.Options ?? OptionValues.None).ToJudgementOptions(), teacher));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failures.Add(Finding.Of(Rules.InternalError, d.Root.Span, d.Root.Name, "judging it failed: " + ex.GetType().Name + ": " + ex.Message));
+        }
+        return failures;
     }
 
     internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
@@ -164,7 +241,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             var plan = Evaluator.EvaluateBlock(d.Root, d.Blocks);
             ct.ThrowIfCancellationRequested();
             string? source = plan.HasErrors ? ModuleEmitter.EmitUnbuilt(d.Root) : ModuleEmitter.EmitBlock(plan);
-            return new Generated(HintName(d.Root), source, new EquatableArray<Finding>(plan.Findings.ToArray()));
+            return new Generated(HintName(d), source, new EquatableArray<Finding>(plan.Findings.ToArray()), d.Root.Span);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -176,10 +253,18 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     private static Generated Failed(Declaration d, string error)
     {
         var finding = Finding.Of(Rules.InternalError, d.Root.Span, d.Root.Name, error);
-        return new Generated(HintName(d.Root), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(new[] { finding }));
+        return new Generated(HintName(d), ModuleEmitter.EmitUnbuilt(d.Root), new EquatableArray<Finding>(new[] { finding }), d.Root.Span);
     }
 
-    private static string HintName(ModuleDecl d) => d.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
+    private static string HintName(Declaration d)
+    {
+        var name = d.Root.FullName.Replace('<', '_').Replace('>', '_').Replace(',', '_');
+        if (!d.NameClashes) return name + ".g.cs";
+        // FNV-1a of the exact name: stable across runs and machines, different for names that differ in case.
+        uint hash = 2166136261;
+        foreach (char c in d.Root.FullName) hash = (hash ^ c) * 16777619;
+        return name + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+    }
 
     private static void AddSource(SourceProductionContext spc, Generated? g)
     {

@@ -31,16 +31,20 @@ internal static class CategorySeverity
         var local = tree is null ? null : options.GetOptions(tree);
         var category = "dotnet_analyzer_diagnostic.category-" + rule.Category + ".severity";
         const string all = "dotnet_analyzer_diagnostic.severity";
-        string? value = Find(local, category) ?? Find(options.GlobalOptions, category) ?? Find(local, all) ?? Find(options.GlobalOptions, all);
-        switch (value?.Trim().ToLowerInvariant())
+        // The first value that parses wins; one that does not is skipped, as the compiler does for analyzers.
+        foreach (var value in new[] { Find(local, category), Find(options.GlobalOptions, category), Find(local, all), Find(options.GlobalOptions, all) })
         {
-            case "none": suppressed = true; return null;
-            case "silent": case "refactoring": return DiagnosticSeverity.Hidden;
-            case "suggestion": return DiagnosticSeverity.Info;
-            case "warning": return DiagnosticSeverity.Warning;
-            case "error": return DiagnosticSeverity.Error;
-            default: return null; // "default", unset or unknown: the rule's own severity
+            switch (value?.Trim().ToLowerInvariant())
+            {
+                case "none": suppressed = true; return null;
+                case "silent": case "refactoring": return DiagnosticSeverity.Hidden;
+                case "suggestion": return DiagnosticSeverity.Info;
+                case "warning": return DiagnosticSeverity.Warning;
+                case "error": return DiagnosticSeverity.Error;
+                case "default": return null; // the rule's own severity
+            }
         }
+        return null;
     }
 
     private static string? Find(AnalyzerConfigOptions? options, string key) =>

@@ -60,6 +60,29 @@ public class DeliveryTests
             Verify.Diagnostic("ADSL0010").WithLocation(0).WithArguments("Broken", "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]"));
 
     [Fact]
+    public Task Unknown_category_value_falls_through_to_the_setting_for_all_rules() =>
+        Verify.Analyzer(Sources.Linear(), new Verify.Options
+            {
+                EditorConfig = OneMillion + "\ndotnet_analyzer_diagnostic.category-Design.severity = bogus\ndotnet_analyzer_diagnostic.severity = error",
+            },
+            Verify.Diagnostic("ADSL1001").WithSeverity(DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    /// <summary>[Model] on a later part of a partial class: options are those of the file its diagnostics point at
+    /// (the first part), and global options apply whatever the file.</summary>
+    [Theory]
+    [InlineData("editorconfig")]
+    [InlineData("globalconfig")]
+    public Task Options_reach_a_model_marked_on_its_second_part(string where) =>
+        Verify.Analyzer(Sources.Usings + "public partial class {|#0:Small|} { }\n", new Verify.Options
+            {
+                EditorConfig = where == "editorconfig" ? OneMillion : null,
+                GlobalConfig = where == "globalconfig" ? "build_property.ArchDslMaxParameters = 1M" : null,
+                MoreSources = new[] { ("/0/Test1.cs", Sources.Usings + "[Model, Input(1000)]\npublic partial class Small { [Linear(1000)] Linear fc; }\n") },
+            },
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("Small", "1,001,000", "1 M", "15.274 MiB", ""));
+
+    [Fact]
     public Task Thresholds_follow_the_models_own_file() =>
         // The section matches only the second file: its model is judged against 1 M, the first against the default 100 M.
         Verify.Analyzer(Sources.Linear(), new Verify.Options

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using ArchDsl.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
@@ -294,6 +295,67 @@ public class BadInputTests
         // The harness reports every warning as an error; only the generator's own diagnostics may remain.
         var compiler = r.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(compiler.Count == 0, GeneratorResult.Describe(compiler));
+    }
+
+    /// <summary>
+    /// Declarations with an ADSL error (no [Input]) in shapes where a generated constructor could clash with the
+    /// user's code: whatever ArchDsl generates for them adds no compiler diagnostic that the same source without
+    /// the generator does not already have, and none inside generated code.
+    /// </summary>
+    [Theory]
+    [InlineData("primary constructor", "[Model] public partial class M(int x) { [Linear(10)] Linear fc; public int X => x; }")]
+    [InlineData("static class", "[Model] public static partial class M { [Linear(10)] static Linear fc = null!; }")]
+    [InlineData("own base and constructor", "[Model] public partial class M : nn.Module<Tensor, Tensor> { public M(int x) : base(\"m\") { } [Linear(10)] Linear fc = null!; public override Tensor forward(Tensor t) => fc.call(t); }")]
+    [InlineData("same constructor signature", "[Model] public partial class M { public M(Device? device = null, ScalarType? dtype = null) { fc = null!; } [Linear(10)] Linear fc; public Linear F => fc; }")]
+    [InlineData("field named _", "[Model] public partial class M { [Linear(10)] Linear _; [Conv2d(16, Kernel = 3)] Conv2d conv; }")]
+    [InlineData("obsolete field", "[Model] public partial class M { [System.Obsolete, Linear(10)] Linear fc; }")]
+    [InlineData("keyword name", "[Model] public partial class @event { [Linear(10)] Linear fc; }")]
+    [InlineData("field declared twice", "[Model] public partial class M { [Linear(10)] Linear fc; } public partial class M { [Linear(10)] Linear fc; }")]
+    [InlineData("file-local class", "[Model] file partial class M { [Linear(10)] Linear fc; }")]
+    public void Generated_part_for_a_declaration_with_errors_adds_no_compiler_diagnostic(string shape, string declaration)
+    {
+        var source = TestModels.Usings + "/// <summary>Case.</summary>\n" + declaration.Replace("public partial class M {", "/// <summary>Part.</summary>\npublic partial class M {");
+        var r = GeneratorHarness.Run(source);
+        r.AssertNoGeneratorException();
+        Assert.Contains(r.GeneratorDiagnostics, d => d.Id == "ADSL0010");
+        var without = GeneratorHarness.CreateCompilation(source).GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id).ToHashSet();
+        var with = r.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        var added = with.Where(d => !without.Contains(d.Id) || !d.Location.IsInSource || !r.Input.SyntaxTrees.Contains(d.Location.SourceTree)).ToList();
+        Assert.True(added.Count == 0, shape + ": new diagnostics\n" + GeneratorResult.Describe(added));
+    }
+
+    /// <summary>Generated file names ignore case: two models whose names differ only in case both get their module
+    /// (each file name gets a suffix), and [Model] on two parts of one class (CS0579) gives one module, not a
+    /// generator crash.</summary>
+    [Fact]
+    public void Names_differing_only_in_case_both_generate()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>A.</summary>
+            [Model, Input(4)] public partial class Net { [Linear(2)] Linear fc; }
+            /// <summary>B.</summary>
+            [Model, Input(4)] public partial class NET { [Linear(3)] Linear fc; }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Empty(r.CompilationDiagnostics);
+        var modules = r.Sources.Where(s => s.Text.Contains(" : nn.Module<", StringComparison.Ordinal)).Select(s => s.HintName).ToList();
+        Assert.Equal(2, modules.Count);
+        Assert.Contains(modules, n => n.StartsWith("Tests.Net.", StringComparison.Ordinal));
+        Assert.Contains(modules, n => n.StartsWith("Tests.NET.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Model_marked_on_two_parts_generates_once()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>A.</summary>
+            [Model, Input(4)] public partial class Net { [Linear(2)] Linear fc; }
+            [Model] public partial class Net { }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.True(r.HasModule("Tests.Net.g.cs"));
+        Assert.Contains(r.Output.GetDiagnostics(), d => d.Id == "CS0579");
     }
 
     /// <summary>The same model with the generated constructors left out has the follow-on warnings the test above

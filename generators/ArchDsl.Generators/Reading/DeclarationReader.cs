@@ -56,8 +56,9 @@ public static class DeclarationReader
     }
 
     /// <summary>
-    /// The model named by the class's <c>[Teacher(typeof(T))]</c>, when T is another [Model] class (in source or a
-    /// reference); null otherwise (the judgement reports a bad teacher from the records).
+    /// The model named by the class's <c>[Teacher(typeof(T))]</c>, when T is another [Model] class of the same
+    /// compilation; null otherwise. A model from a referenced assembly is not read: its private layer fields are
+    /// not in the metadata, so it could not be evaluated.
     /// </summary>
     public static INamedTypeSymbol? TeacherOf(INamedTypeSymbol type)
     {
@@ -66,6 +67,7 @@ public static class DeclarationReader
             if (a.AttributeClass?.ToDisplayString() != AttributeNamespace + ".TeacherAttribute") continue;
             if (a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is INamedTypeSymbol t &&
                 !SymbolEqualityComparer.Default.Equals(t, type) &&
+                SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly) &&
                 t.GetAttributes().Any(m => m.AttributeClass?.ToDisplayString() == ModelAttribute))
                 return t;
         }
@@ -174,7 +176,11 @@ public static class DeclarationReader
             foreignBase,
             new EquatableArray<AttributeDecl>(classAttributes.ToArray()),
             new EquatableArray<MemberDecl>(members.ToArray()),
-            span);
+            span)
+        {
+            TakesGeneratedConstructor = !type.IsStatic && !type.IsFileLocal && baseType?.SpecialType == SpecialType.System_Object &&
+                                        type.InstanceConstructors.All(k => k.IsImplicitlyDeclared),
+        };
     }
 
     private static bool IsOurs(AttributeData a) =>

@@ -24,17 +24,10 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
         return new EquatableArray<OptionValues>(list.ToArray());
     }
 
-    /// <summary>The values for a model declared in <paramref name="path"/> (none: defaults apply).</summary>
-    public static OptionValues For(EquatableArray<OptionValues> byPath, string path)
-    {
-        foreach (var o in byPath)
-            if (o.Path == path) return o;
-        return None;
-    }
 
     /// <summary>Every key <see cref="JudgementOptions"/> looks up, as the file's .editorconfig section, then the
-    /// global options (.globalconfig and MSBuild properties) give it.</summary>
-    public static OptionValues Read(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
+    /// global options (.globalconfig and MSBuild properties) give it; without a tree, the global options alone.</summary>
+    public static OptionValues Read(AnalyzerConfigOptionsProvider provider, SyntaxTree? tree)
     {
         var source = new Source(provider, tree);
         var pairs = new List<string>();
@@ -45,7 +38,7 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
                     pairs.Add(key);
                     pairs.Add(value);
                 }
-        return new OptionValues(tree.FilePath, new EquatableArray<string>(pairs.ToArray()));
+        return new OptionValues(tree?.FilePath ?? "", new EquatableArray<string>(pairs.ToArray()));
     }
 
     public JudgementOptions ToJudgementOptions()
@@ -58,21 +51,21 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
     /// <summary>.editorconfig keys for the model's file first, then global options.</summary>
     private sealed class Source : IOptionSource
     {
-        private readonly AnalyzerConfigOptions _tree;
+        private readonly AnalyzerConfigOptions? _tree;
         private readonly AnalyzerConfigOptions _global;
 
-        public Source(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
+        public Source(AnalyzerConfigOptionsProvider provider, SyntaxTree? tree)
         {
-            _tree = provider.GetOptions(tree);
+            _tree = tree is null ? null : provider.GetOptions(tree);
             _global = provider.GlobalOptions;
         }
 
         public bool TryGet(string key, out string value)
         {
-            if (_tree.TryGetValue(key, out var v) ||
+            if (_tree != null && _tree.TryGetValue(key, out var v) ||
                 _global.TryGetValue(key, out v) ||
                 // keys are case-insensitive in .editorconfig; Roslyn lower-cases them
-                _tree.TryGetValue(key.ToLowerInvariant(), out v) ||
+                _tree != null && _tree.TryGetValue(key.ToLowerInvariant(), out v) ||
                 _global.TryGetValue(key.ToLowerInvariant(), out v))
             {
                 value = v!;
@@ -81,5 +74,17 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
             value = "";
             return false;
         }
+    }
+}
+
+/// <summary>Option values per file that declares a model, and the global values for a model whose file is not
+/// among them.</summary>
+internal sealed record OptionSet(EquatableArray<OptionValues> ByPath, OptionValues Global)
+{
+    public OptionValues For(string path)
+    {
+        foreach (var o in ByPath)
+            if (o.Path == path) return o;
+        return Global;
     }
 }

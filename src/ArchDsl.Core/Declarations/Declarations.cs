@@ -85,6 +85,10 @@ public sealed record ModuleDecl(
     EquatableArray<MemberDecl> Members,
     SourceSpan Span)
 {
+    /// <summary>The class has no base class, no constructor of its own (a primary one included) and is neither
+    /// static nor file-local: a generated part may declare its constructor.</summary>
+    public bool TakesGeneratedConstructor { get; init; }
+
     public AttributeDecl? Attribute(string name)
     {
         foreach (var a in Attributes)
