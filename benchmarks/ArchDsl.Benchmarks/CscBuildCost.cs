@@ -233,7 +233,7 @@ public static class CscBuildCost
 
     /// <summary>
     /// The floor for an analyzer: one action that returns at once (a symbol action on every named type, as the
-    /// judgement analyzer registers, or a syntax action on every class declaration). What remains is the analyzer
+    /// former judgement analyzer registered, or a syntax action on every class declaration). What remains is the analyzer
     /// driver's own work over the compilation.
     /// </summary>
     private static string EmptyAnalyzer(string registration) => $$"""

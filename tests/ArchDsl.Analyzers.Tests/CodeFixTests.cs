@@ -1,3 +1,4 @@
+using ArchDsl.CodeFixes;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -9,13 +10,13 @@ public class AddAcceptCodeFixTests
 
     [Fact]
     public Task Adds_accept_with_placeholder() =>
-        Verify.CodeFix(Sources.VitL(""),
+        Verify.Fix<AddAcceptCodeFix>(Sources.VitL(""),
             Sources.Usings + "[Model, Input(3, 224, 224)]\n[Accept(\"ADSL1001\", Justification = \"" + Justification + "\")]\npublic partial class VitL16\n" + Sources.VitLBody + "\n" + Sources.VitBlocks,
             new[] { Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", "") });
 
     [Fact]
     public Task Fix_all_adds_accept_to_every_model() =>
-        Verify.CodeFix(
+        Verify.Fix<AddAcceptCodeFix>(
             Sources.Usings + "[Model, Input(3, 224, 224)]\npublic partial class {|#0:A|}\n" + Sources.VitLBody + "\n[Model, Input(3, 224, 224)]\npublic partial class {|#1:B|}\n" + Sources.VitLBody + "\n" + Sources.VitBlocks,
             Sources.Usings + "[Model, Input(3, 224, 224)]\n[Accept(\"ADSL1001\", Justification = \"" + Justification + "\")]\npublic partial class A\n" + Sources.VitLBody +
                 "\n[Model, Input(3, 224, 224)]\n[Accept(\"ADSL1001\", Justification = \"" + Justification + "\")]\npublic partial class B\n" + Sources.VitLBody + "\n" + Sources.VitBlocks,
@@ -29,7 +30,7 @@ public class AddAcceptCodeFixTests
     [Fact]
     public Task Accepts_compute_rule_on_vit_l_384() =>
         // 191,066,300,416 MACs at 384 (577 tokens), above 100 G.
-        Verify.CodeFix(
+        Verify.Fix<AddAcceptCodeFix>(
             Sources.Usings + "[Model, Input(3, 384, 384), Accept(\"ADSL1001\", Justification = \"fine-tuned\")]\npublic partial class {|#0:VitL16At384|}\n" + Sources.VitLBody + Sources.VitBlocks,
             Sources.Usings + "[Model, Input(3, 384, 384), Accept(\"ADSL1001\", Justification = \"fine-tuned\")]\n[Accept(\"ADSL1002\", Justification = \"" + Justification + "\")]\npublic partial class VitL16At384\n" + Sources.VitLBody + Sources.VitBlocks,
             new[] { Verify.Diagnostic("ADSL1002").WithLocation(0).WithArguments("VitL16At384", "191.07 G", "382.13 G", "3×384×384", "100 G") });

@@ -12,7 +12,7 @@ public class ExplicitSizeTests
 
     [Fact]
     public Task Linear_in_features_that_disagree_is_an_error() =>
-        Verify.Generator(Model("""
+        Verify.Analyzer(Model("""
                 [Conv2d(2048, Kernel = 1)] Conv2d conv;
                 [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
                 [Flatten] Flatten flatten;
@@ -28,14 +28,14 @@ public class ExplicitSizeTests
 
     [Fact]
     public Task Conv_in_channels_that_disagree_is_an_error() =>
-        Verify.Generator(Model("""
+        Verify.Analyzer(Model("""
                 [Conv2d(16, Kernel = 3, Padding = 1, {|#0:InChannels = 1|})] Conv2d conv;
             """),
             Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("conv", "InChannels", "1", "3", "channels"));
 
     [Fact]
     public Task Batchnorm_in_channels_that_disagree_is_an_error() =>
-        Verify.Generator(Model("""
+        Verify.Analyzer(Model("""
                 [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
                 [BatchNorm2d({|#0:InChannels = 32|})] BatchNorm2d bn;
             """),
@@ -43,14 +43,14 @@ public class ExplicitSizeTests
 
     [Fact]
     public Task Mlp_in_features_that_disagree_is_an_error() =>
-        Verify.Generator(Model("""
+        Verify.Analyzer(Model("""
                 [Mlp(64, {|#0:InFeatures = 100|})] Sequential mlp;
             """, "8, 32"),
             Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("mlp", "InFeatures", "100", "32", "features"));
 
     [Fact]
     public Task Matching_or_absent_sizes_are_fine() =>
-        Verify.Generator(Model("""
+        Verify.Analyzer(Model("""
                 [Conv2d(16, Kernel = 3, Padding = 1, InChannels = 3)] Conv2d conv;
                 [BatchNorm2d(InChannels = 16)] BatchNorm2d bn;
                 [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
@@ -61,7 +61,7 @@ public class ExplicitSizeTests
 
     [Fact]
     public Task Inside_a_block_the_instance_size_is_checked() =>
-        Verify.Generator(Sources.Usings + """
+        Verify.Analyzer(Sources.Usings + """
             [Block(Layout.Vector)]
             public partial class Classifier
             {

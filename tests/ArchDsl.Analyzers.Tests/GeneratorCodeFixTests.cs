@@ -20,13 +20,13 @@ public class ReplaceExplicitSizeCodeFixTests
 
     [Fact]
     public Task Writes_the_inferred_in_features() =>
-        Verify.GeneratorFix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model(Wrong),
+        Verify.Fix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model(Wrong),
             Sources.Usings + Model(Wrong.Replace("{|#0:InFeatures = 512|}", "InFeatures = 2048")),
             new[] { Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("fc", "InFeatures", "512", "2048", "features") });
 
     [Fact]
     public Task Writes_the_inferred_in_channels_and_keeps_other_arguments() =>
-        Verify.GeneratorFix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model("""
+        Verify.Fix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model("""
                 [Conv2d(16, Kernel = 3, {|#0:InChannels = 1|}, Padding = 1)] Conv2d conv;
             """),
             Sources.Usings + Model("""
@@ -36,7 +36,7 @@ public class ReplaceExplicitSizeCodeFixTests
 
     [Fact]
     public Task Replaces_a_constant_expression_by_the_literal() =>
-        Verify.GeneratorFix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model("""
+        Verify.Fix<ReplaceExplicitSizeCodeFix>(Sources.Usings + Model("""
                 const int Wide = 32;
                 [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
                 [BatchNorm2d({|#0:InChannels = Wide|})] BatchNorm2d bn;
@@ -50,7 +50,7 @@ public class ReplaceExplicitSizeCodeFixTests
 
     [Fact]
     public Task Fixes_the_size_inside_a_block() =>
-        Verify.GeneratorFix<ReplaceExplicitSizeCodeFix>(Sources.Usings + """
+        Verify.Fix<ReplaceExplicitSizeCodeFix>(Sources.Usings + """
             [Block(Layout.Vector)]
             public partial class Classifier
             {
@@ -80,7 +80,7 @@ public class ReplaceExplicitSizeCodeFixTests
 
     [Fact]
     public Task Fix_all_fixes_two_models_in_one_document() =>
-        Verify.GeneratorFix<ReplaceExplicitSizeCodeFix>(
+        Verify.Fix<ReplaceExplicitSizeCodeFix>(
             Sources.Usings + Model(Wrong) + "\n" + Model("""
                 [Mlp(64, {|#1:InFeatures = 100|})] Sequential mlp;
             """, "8, 32", "Other"),
@@ -160,7 +160,7 @@ public class OwnHeadBlockCodeFixTests
 
     [Fact]
     public Task Moves_each_head_into_its_own_block() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict, Sources.Usings + Fixed, new[] { Warning(0) });
+        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict, Sources.Usings + Fixed, new[] { Warning(0) });
 
     [Fact]
     public void Fixed_code_compiles_and_generates_modules()
@@ -175,7 +175,7 @@ public class OwnHeadBlockCodeFixTests
 
     [Fact]
     public Task Fix_all_moves_the_heads_of_two_models() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(
+        Verify.Fix<OwnHeadBlockCodeFix>(
             Sources.Usings + Conflict + Conflict.Replace("{|#0:Net|}", "{|#1:Other|}"),
             Sources.Usings + Fixed + Fixed.Replace("Net", "Other"),
             new[] { Warning(0), Warning(1, "Other") },
@@ -183,7 +183,7 @@ public class OwnHeadBlockCodeFixTests
 
     [Fact]
     public Task Keeps_the_indentation_inside_a_namespace() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(
+        Verify.Fix<OwnHeadBlockCodeFix>(
             Sources.Usings + "namespace Demo\n{\n" + Indent(Conflict) + "}\n",
             Sources.Usings + "namespace Demo\n{\n" + Indent(Fixed) + "}\n",
             new[] { Warning(0) });
@@ -193,7 +193,7 @@ public class OwnHeadBlockCodeFixTests
 
     [Fact]
     public Task Moves_a_head_on_tokens_into_a_tokens_block() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(Sources.Usings + """
+        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + """
             [Model, Input(3, 48, 48)]
             public partial class {|#0:Ipt|}
             {
@@ -232,13 +232,13 @@ public class OwnHeadBlockCodeFixTests
 
     [Fact]
     public Task Avoids_a_taken_block_name() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict + "public class NetDerainingHead { }\n",
+        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict + "public class NetDerainingHead { }\n",
             Sources.Usings + Fixed.Replace("NetDerainingHead", "NetDerainingHead2") + "public class NetDerainingHead { }\n",
             new[] { Warning(0) });
 
     [Fact]
     public Task Not_offered_when_a_conflicting_head_is_inside_a_block() =>
-        Verify.GeneratorFix<OwnHeadBlockCodeFix>(Sources.Usings + NestedHead, Sources.Usings + NestedHead,
+        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + NestedHead, Sources.Usings + NestedHead,
             new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "trunk.derain: Deraining", "fc: Classification") },
             fixedExpected: new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "trunk.derain: Deraining", "fc: Classification") });
 

@@ -1,3 +1,4 @@
+using ArchDsl.CodeFixes;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -105,7 +106,7 @@ public class HeadTests
 
     [Fact]
     public Task Pooling_fix_all_fixes_every_head() =>
-        Verify.PoolingFix(
+        Verify.Fix<InsertPoolingCodeFix>(
             Model("""
                 [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
                 [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
@@ -132,7 +133,7 @@ public class HeadTests
 
     [Fact]
     public Task Pooling_fix_inserts_avgpool_and_flatten() =>
-        Verify.PoolingFix(Model("""
+        Verify.Fix<InsertPoolingCodeFix>(Model("""
                 [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
                 [Linear(10), Head(TaskKind.Classification)] Linear {|#1:fc|};
             """),
@@ -253,7 +254,7 @@ public class HeadResolutionTests
 
     [Fact]
     public Task Accept_fix_adds_the_opt_out() =>
-        Verify.CodeFix(Model(TwoResolutions),
+        Verify.Fix<AddAcceptCodeFix>(Model(TwoResolutions),
             Model(TwoResolutions).Replace("[Model, Input(3, 48, 48)]\npublic partial class {|#0:Ipt|}",
                 "[Model, Input(3, 48, 48)]\n[Accept(\"ADSL1015\", Justification = \"TODO: explain why this is acceptable for this model\")]\npublic partial class Ipt"),
             new[]

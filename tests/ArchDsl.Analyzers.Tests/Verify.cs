@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using ArchDsl.CodeFixes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
@@ -47,63 +46,12 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    public static async Task CodeFix(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
-        int? fixAllIterations = null, string? equivalenceKey = null)
-    {
-        var test = new GeneratorCodeFixTest<AddAcceptCodeFix>
-        {
-            FixedCode = fixedSource,
-            CodeActionEquivalenceKey = equivalenceKey,
-        };
-        Setup(test.TestState, test, source, new Options());
-        test.FixedState.ReferenceAssemblies = References;
-        test.FixedState.AdditionalReferences.AddRange(Libraries);
-        test.ExpectedDiagnostics.AddRange(expected);
-        if (incrementalIterations is int n) test.NumberOfIncrementalIterations = n;
-        if (fixAllIterations is int f) test.NumberOfFixAllIterations = f;
-        await test.RunAsync(CancellationToken.None);
-    }
-
-    public static async Task PoolingFix(string source, string fixedSource, DiagnosticResult[] expected)
-    {
-        var test = new GeneratorCodeFixTest<InsertPoolingCodeFix> { FixedCode = fixedSource };
-        Setup(test.TestState, test, source, new Options());
-        test.FixedState.ReferenceAssemblies = References;
-        test.FixedState.AdditionalReferences.AddRange(Libraries);
-        test.ExpectedDiagnostics.AddRange(expected);
-        await test.RunAsync(CancellationToken.None);
-    }
-
     /// <summary>The ArchDsl generator running over the sources; its diagnostics are compared (generated sources
     /// are not).</summary>
     private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<EmptyDiagnosticAnalyzer, DefaultVerifier>
     {
         public GeneratorAnalyzerTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
-    }
-
-    /// <summary>The same as <see cref="Analyzer(string, DiagnosticResult[])"/>; kept for the tests of ADSL00xx rules.</summary>
-    public static async Task Generator(string source, params DiagnosticResult[] expected)
-    {
-        var test = new GeneratorAnalyzerTest();
-        Setup(test.TestState, test, source, new Options());
-        test.ExpectedDiagnostics.AddRange(expected);
-        await test.RunAsync(CancellationToken.None);
-    }
-
-    /// <summary>A code fix for a judgement rule.</summary>
-    public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected, int? incrementalIterations = null,
-        int? fixAllIterations = null)
-        where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
-    {
-        var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource };
-        Setup(test.TestState, test, source, new Options());
-        test.FixedState.ReferenceAssemblies = References;
-        test.FixedState.AdditionalReferences.AddRange(Libraries);
-        test.ExpectedDiagnostics.AddRange(expected);
-        if (incrementalIterations is int n) test.NumberOfIncrementalIterations = n;
-        if (fixAllIterations is int f) test.NumberOfFixAllIterations = f;
-        await test.RunAsync(CancellationToken.None);
     }
 
     /// <summary>The code fix test with the ArchDsl generator running: the fixes act on the diagnostics it
@@ -115,13 +63,13 @@ internal static class Verify
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
     }
 
-    /// <summary>A code fix whose result must also pass the generator. <paramref name="fixedExpected"/>: diagnostics that
-    /// remain after the fix (none by default).</summary>
-    public static async Task GeneratorFix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
-        DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null)
+    /// <summary>A code fix applied to the diagnostics the generator reports; the fixed code is compiled with the
+    /// generated modules. <paramref name="fixedExpected"/>: diagnostics that remain after the fix (none by default).</summary>
+    public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
+        DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null, string? equivalenceKey = null)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
-        var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource };
+        var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource, CodeActionEquivalenceKey = equivalenceKey };
         Setup(test.TestState, test, source, new Options());
         test.FixedState.ReferenceAssemblies = References;
         test.FixedState.AdditionalReferences.AddRange(Libraries);
