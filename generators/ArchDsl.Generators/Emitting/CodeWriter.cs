@@ -1,16 +1,112 @@
+using System;
+using System.Globalization;
 using System.Text;
+using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Generators.Emitting;
 
-/// <summary>A small indented writer: generated code is built line by line, '\n' endings on every platform.</summary>
+/// <summary>
+/// A small indented writer: generated code is built line by line, '\n' endings on every platform. Its builder is
+/// reused by the next writer on the same thread (a run writes hundreds of files one after another), so writing a
+/// file allocates little beyond the finished string.
+/// </summary>
 internal sealed class CodeWriter
 {
-    private readonly StringBuilder _sb = new();
+    [ThreadStatic] private static StringBuilder? _spare;
+    private const int MaxKeptCapacity = 256 * 1024;
+
+    private readonly StringBuilder _sb;
     private int _indent;
+
+    public CodeWriter()
+    {
+        _sb = _spare ?? new StringBuilder(16 * 1024);
+        _spare = null;
+        _sb.Clear();
+    }
 
     public CodeWriter Line(string text = "")
     {
         if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
+        _sb.Append('\n');
+        return this;
+    }
+
+    /// <summary>One line whose middle is written by <paramref name="body"/> straight into the file (a model's JSON literal).</summary>
+    public CodeWriter Line(string head, Action<StringBuilder> body, string tail)
+    {
+        _sb.Append(' ', _indent * 4).Append(head);
+        body(_sb);
+        _sb.Append(tail).Append('\n');
+        return this;
+    }
+
+    /// <summary>One line whose middle is written as a verbatim string literal (@"...", quotes doubled).</summary>
+    public CodeWriter LineVerbatim(string head, string literal, string tail)
+    {
+        _sb.Append(' ', _indent * 4).Append(head).Append("@\"");
+        int start = 0;
+        for (int i = literal.IndexOf('"'); i >= 0; i = literal.IndexOf('"', start))
+        {
+            _sb.Append(literal, start, i + 1 - start).Append('"');
+            start = i + 1;
+        }
+        _sb.Append(literal, start, literal.Length - start).Append('"').Append(tail).Append('\n');
+        return this;
+    }
+
+    /// <summary>Starts a line written in pieces (<see cref="Text"/>, <see cref="Quoted"/>, <see cref="Number"/>), ended by <see cref="End"/>:
+    /// for the per-layer rows, which would otherwise each format a string first.</summary>
+    public CodeWriter Start()
+    {
+        _sb.Append(' ', _indent * 4);
+        return this;
+    }
+
+    public CodeWriter Text(string text)
+    {
+        _sb.Append(text);
+        return this;
+    }
+
+    public CodeWriter Quoted(string text)
+    {
+        Report.AppendQuoted(_sb, text);
+        return this;
+    }
+
+    /// <summary>An integer in invariant digits.</summary>
+    public CodeWriter Number(long value)
+    {
+        if (value < 0)
+        {
+            _sb.Append(value.ToString(CultureInfo.InvariantCulture));
+            return this;
+        }
+        int start = _sb.Length;
+        do
+        {
+            _sb.Append((char)('0' + (int)(value % 10)));
+            value /= 10;
+        } while (value > 0);
+        for (int i = start, j = _sb.Length - 1; i < j; i++, j--)
+            (_sb[i], _sb[j]) = (_sb[j], _sb[i]);
+        return this;
+    }
+
+    /// <summary>Integers separated by ", ".</summary>
+    public CodeWriter Numbers(long[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0) _sb.Append(", ");
+            Number(values[i]);
+        }
+        return this;
+    }
+
+    public CodeWriter End()
+    {
         _sb.Append('\n');
         return this;
     }
@@ -32,5 +128,11 @@ internal sealed class CodeWriter
     public CodeWriter Indent() { _indent++; return this; }
     public CodeWriter Dedent() { _indent--; return this; }
 
-    public override string ToString() => _sb.ToString();
+    /// <summary>The finished text; the builder goes back for the next writer on this thread.</summary>
+    public override string ToString()
+    {
+        var text = _sb.ToString();
+        if (_sb.Capacity <= MaxKeptCapacity) _spare = _sb;
+        return text;
+    }
 }

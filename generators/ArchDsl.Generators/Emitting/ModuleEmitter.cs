@@ -20,6 +20,8 @@ internal static class ModuleEmitter
     public static string EmitModel(ModelPlan plan)
     {
         var d = plan.Declaration;
+        var rows = Report.Rows(plan);
+        string summary = Report.Summary(plan, rows);
         var w = Header(d.Namespace);
         w.Line("/// <summary>")
          .Line($"/// {d.Name}: {Report.Number(plan.Parameters)} trainable parameters, {Report.Human(plan.Macs)}MACs ({Report.Human(plan.Flops)}FLOPs) per sample at {plan.Input}.")
@@ -44,15 +46,16 @@ internal static class ModuleEmitter
         w.Line("/// <summary>Per-layer table: path, kind, depth, output shape, parameters, MACs.</summary>")
          .Line("public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = new global::ArchDsl.LayerInfo[]")
          .Line("{").Indent();
-        foreach (var r in Report.Rows(plan))
-            w.Line($"new({Str(r.Path)}, {Str(r.Kind)}, {r.Depth.ToString(Inv)}, new long[] {{ {Join(r.Output)} }}, {r.Parameters.ToString(Inv)}L, {r.Macs.ToString(Inv)}L),");
+        foreach (var r in rows)
+            w.Start().Text("new(").Quoted(r.Path).Text(", ").Quoted(r.Kind).Text(", ").Number(r.Depth)
+             .Text(", new long[] { ").Numbers(r.Output).Text(" }, ").Number(r.Parameters).Text("L, ").Number(r.Macs).Text("L),").End();
         w.Dedent().Line("};").Line();
 
         w.Line("/// <summary>A printable summary of the layers and totals.</summary>")
-         .Line("public const string Summary = " + Verbatim(Report.Summary(plan)) + ";")
+         .LineVerbatim("public const string Summary = ", summary, ";")
          .Line()
          .Line("/// <summary>The architecture as JSON, for tools (ArchDsl.Cli report).</summary>")
-         .Line("public const string ArchitectureJson = " + Str(Report.Json(plan)) + ";")
+         .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows), ";")
          .Line();
 
         var ctorParams = new List<string>();
@@ -155,7 +158,6 @@ internal static class ModuleEmitter
     private static string Real(double v) => v.ToString("R", Inv).Contains(".") || v.ToString("R", Inv).Contains("E") ? v.ToString("R", Inv) : v.ToString("R", Inv) + ".0";
 
     private static string Str(string s) => Report.Quote(s);
-    private static string Verbatim(string s) => "@\"" + s.Replace("\"", "\"\"") + "\"";
 
     private static bool HasProjection(LayerNode n, bool concrete) =>
         n.Residual is { } r && (concrete ? r.Projects : r.Mode != ShortcutMode.Identity);

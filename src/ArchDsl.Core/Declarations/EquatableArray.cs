@@ -43,8 +43,25 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
         }
     }
 
-    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    /// <summary>A struct enumerator: foreach over a declaration allocates nothing (the generator walks thousands per run).</summary>
+    public Enumerator GetEnumerator() => new(_items ?? Array.Empty<T>());
+    IEnumerator<T> IEnumerable<T>.GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<T>)this).GetEnumerator();
+
+    public struct Enumerator
+    {
+        private readonly T[] _array;
+        private int _index;
+
+        internal Enumerator(T[] array)
+        {
+            _array = array;
+            _index = -1;
+        }
+
+        public T Current => _array[_index];
+        public bool MoveNext() => ++_index < _array.Length;
+    }
 
     public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
     public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);

@@ -260,8 +260,8 @@ public static partial class Evaluator
         }
         try
         {
-            var scope = new Scope { InBlock = true };
             var names = LayerCatalog.InputNames(sig.Layout);
+            var scope = new Scope(names.Length + sig.Parameters.Count) { InBlock = true };
             var call = new BlockCall(block, sig);
             for (int i = 0; i < names.Length; i++) scope.Set(names[i], input[i]);
             foreach (var n in sig.Inputs)

@@ -127,8 +127,9 @@ public static partial class Evaluator
     /// <summary>Evaluates an expression in a scope: value, expression in the scope's terms, and origin.</summary>
     internal static Dim? Evaluate(Session s, Scope scope, Expr e, SourceSpan span, string where, string text, Action onFail)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        e.CollectVariables(names);
+        if (e.IsConst) return new Dim(e.ConstValue, e, span);
+        var names = e.Variables();
+        if (names.Count > 1) names.Sort(StringComparer.Ordinal); // the first undefined name in ordinal order is reported
         foreach (var n in names)
             if (!scope.TryGet(n, out _))
             {
@@ -173,15 +174,9 @@ public static partial class Evaluator
             sym = Expr.Const(value.Value);
         }
         SourceSpan origin = span;
-        if (names.Count == 1 && e.Equals(Expr.Var(First(names))) && scope.TryGet(First(names), out var only) && only.Origin != null)
+        if (names.Count == 1 && e.Equals(Expr.Var(names[0])) && scope.TryGet(names[0], out var only) && only.Origin != null)
             origin = only.Origin;
         return new Dim(value.Value, sym, origin);
-    }
-
-    private static string First(SortedSet<string> set)
-    {
-        foreach (var x in set) return x;
-        return "";
     }
 
     /// <summary>Runs an evaluation step, turning arithmetic overflow into a finding.</summary>
@@ -212,8 +207,8 @@ public static partial class Evaluator
     private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into)
     {
         var current = input;
-        var inputs = new Dictionary<string, Shape>(StringComparer.Ordinal);
-        var strides = new List<KeyValuePair<string, Dim>>();
+        var inputs = new Dictionary<string, Shape>(owner.Members.Count, StringComparer.Ordinal);
+        var strides = new List<KeyValuePair<string, Dim>>(owner.Members.Count);
         foreach (var member in owner.Members)
         {
             AttributeDecl? layerAttr = null;

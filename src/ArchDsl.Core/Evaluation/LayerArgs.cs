@@ -35,7 +35,7 @@ internal sealed class LayerArgs
     public string Where { get; }
     public bool Failed { get; private set; }
 
-    private readonly HashSet<string> _consumed = new(System.StringComparer.OrdinalIgnoreCase);
+    private HashSet<string>? _consumed; // With keys a rule read; only layers that have With need it
 
     /// <summary>Whether the hyperparameter is written, directly or in With.</summary>
     public bool Has(string name)
@@ -52,7 +52,7 @@ internal sealed class LayerArgs
     {
         if (_with is null) return;
         foreach (var kv in _with)
-            if (!_consumed.Contains(kv.Key))
+            if (_consumed is null || !_consumed.Contains(kv.Key))
                 Fail(Rules.BadArgument, _withSpan, false, Where, $"[{Kind.Name}] has no hyperparameter '{kv.Key}' that With can set");
     }
 
@@ -79,7 +79,7 @@ internal sealed class LayerArgs
             foreach (var kv in _with)
                 if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
                 {
-                    _consumed.Add(kv.Key);
+                    (_consumed ??= new HashSet<string>(System.StringComparer.OrdinalIgnoreCase)).Add(kv.Key);
                     if (Raw(name) is { } dup)
                         Fail(Rules.BadArgument, dup.Span, false, Where, $"{name} is given both directly and in With");
                     result = Evaluate(kv.Value, _withSpan, name, $"{name} = {kv.Value}");

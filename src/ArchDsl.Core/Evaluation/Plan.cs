@@ -80,10 +80,16 @@ public sealed class LayerNode
     public long OwnBuffers { get; internal set; }
     public long OwnMacs { get; internal set; }
 
-    public Dictionary<string, Dim> Dims { get; } = new();
-    public Dictionary<string, double> Reals { get; } = new();
-    public Dictionary<string, bool> Flags { get; } = new();
-    public Dictionary<string, string> Texts { get; } = new();
+    // Hyperparameters by PyTorch's argument name. Created on first use: most nodes (stages, activations,
+    // block instances) have none, and a generator run builds tens of thousands of nodes.
+    private Dictionary<string, Dim>? _dims;
+    private Dictionary<string, double>? _reals;
+    private Dictionary<string, bool>? _flags;
+    private Dictionary<string, string>? _texts;
+    public Dictionary<string, Dim> Dims => _dims ??= new Dictionary<string, Dim>(7);
+    public Dictionary<string, double> Reals => _reals ??= new Dictionary<string, double>(2);
+    public Dictionary<string, bool> Flags => _flags ??= new Dictionary<string, bool>(1);
+    public Dictionary<string, string> Texts => _texts ??= new Dictionary<string, string>(3);
     /// <summary>Activation applied after the layer (and after a residual add): ReLU, GELU, ... or null.</summary>
     public string? Activation { get; internal set; }
     public string? HeadTask { get; internal set; }

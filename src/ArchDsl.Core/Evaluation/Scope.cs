@@ -6,9 +6,12 @@ namespace ArchDsl.Core.Evaluation;
 /// <summary>Variables visible to expressions: a block's parameters and input dimensions.</summary>
 internal sealed class Scope
 {
-    private readonly Dictionary<string, Dim> _vars = new();
+    private readonly Dictionary<string, Dim> _vars;
 
     public static readonly Scope Empty = new();
+
+    /// <param name="capacity">Variables expected (a block's inputs and parameters), so filling it does not resize.</param>
+    public Scope(int capacity = 0) => _vars = new Dictionary<string, Dim>(capacity);
 
     public bool InBlock { get; init; }
 

@@ -17,7 +17,7 @@ public static class Report
 
     public static List<ReportRow> Rows(ModelPlan plan)
     {
-        var rows = new List<ReportRow>();
+        var rows = new List<ReportRow>(64);
         foreach (var n in plan.Layers) AddRows(n, rows);
         return rows;
     }
@@ -50,10 +50,12 @@ public static class Report
     public static string Number(long value) => value.ToString("N0", Inv);
 
     /// <summary>A torchinfo-like text table with totals.</summary>
-    public static string Summary(ModelPlan plan, int maxDepth = int.MaxValue)
+    public static string Summary(ModelPlan plan, int maxDepth = int.MaxValue) => Summary(plan, Rows(plan), maxDepth);
+
+    /// <summary>The summary from rows already taken with <see cref="Rows"/> (the generator writes rows, summary and JSON).</summary>
+    public static string Summary(ModelPlan plan, IReadOnlyList<ReportRow> rows, int maxDepth = int.MaxValue)
     {
-        var rows = Rows(plan);
-        var lines = new List<string[]>();
+        var lines = new List<string[]>(rows.Count + 1);
         lines.Add(new[] { "Layer (type)", "Output shape", "Param #", "MACs" });
         foreach (var r in rows)
         {
@@ -64,17 +66,19 @@ public static class Report
         var widths = new int[4];
         foreach (var l in lines)
             for (int i = 0; i < 4; i++) widths[i] = System.Math.Max(widths[i], l[i].Length);
-        var sb = new StringBuilder();
-        string rule = new string('=', widths[0] + widths[1] + widths[2] + widths[3] + 6);
-        sb.Append(plan.Name).Append(" — input ").Append(plan.Input).Append('\n').Append(rule).Append('\n');
+        int width = widths[0] + widths[1] + widths[2] + widths[3] + 6;
+        var sb = new StringBuilder((lines.Count + 10) * (width + 1));
+        sb.Append(plan.Name).Append(" — input ").Append(plan.Input).Append('\n').Append('=', width).Append('\n');
         for (int k = 0; k < lines.Count; k++)
         {
             var l = lines[k];
-            sb.Append(l[0].PadRight(widths[0])).Append("  ").Append(l[1].PadRight(widths[1])).Append("  ")
-              .Append(l[2].PadLeft(widths[2])).Append("  ").Append(l[3].PadLeft(widths[3])).Append('\n');
-            if (k == 0) sb.Append(rule.Replace('=', '-')).Append('\n');
+            Pad(sb, l[0], widths[0], left: false).Append("  ");
+            Pad(sb, l[1], widths[1], left: false).Append("  ");
+            Pad(sb, l[2], widths[2], left: true).Append("  ");
+            Pad(sb, l[3], widths[3], left: true).Append('\n');
+            if (k == 0) sb.Append('-', width).Append('\n');
         }
-        sb.Append(rule).Append('\n');
+        sb.Append('=', width).Append('\n');
         sb.Append("Trainable parameters: ").Append(Number(plan.Parameters)).Append('\n');
         sb.Append("Buffers: ").Append(Number(plan.Buffers)).Append('\n');
         sb.Append("MACs (batch 1): ").Append(Number(plan.Macs)).Append(" (").Append(Human(plan.Macs)).Append(")\n");
@@ -83,51 +87,158 @@ public static class Report
         return sb.ToString();
     }
 
-    /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
-    public static string Json(ModelPlan plan)
+    private static StringBuilder Pad(StringBuilder sb, string text, int width, bool left)
     {
-        var sb = new StringBuilder();
-        sb.Append("{\"name\":").Append(Quote(plan.Name))
-          .Append(",\"namespace\":").Append(Quote(plan.Declaration.Namespace))
-          .Append(",\"input\":").Append(Array(plan.Input.Values()))
-          .Append(",\"output\":").Append(Array(plan.Output.Values()))
-          .Append(",\"parameters\":").Append(plan.Parameters.ToString(Inv))
-          .Append(",\"buffers\":").Append(plan.Buffers.ToString(Inv))
-          .Append(",\"macs\":").Append(plan.Macs.ToString(Inv))
-          .Append(",\"flops\":").Append(plan.Flops.ToString(Inv))
-          .Append(",\"layers\":[");
-        bool first = true;
-        foreach (var r in Rows(plan))
-        {
-            if (!first) sb.Append(',');
-            first = false;
-            sb.Append("{\"path\":").Append(Quote(r.Path))
-              .Append(",\"kind\":").Append(Quote(r.Kind))
-              .Append(",\"depth\":").Append(r.Depth.ToString(Inv))
-              .Append(",\"output\":").Append(Array(r.Output))
-              .Append(",\"parameters\":").Append(r.Parameters.ToString(Inv))
-              .Append(",\"macs\":").Append(r.Macs.ToString(Inv))
-              .Append(",\"count\":").Append(r.Count.ToString(Inv));
-            if (r.ResidualFrom != null) sb.Append(",\"residualFrom\":").Append(Quote(r.ResidualFrom)).Append(",\"projected\":").Append(r.Projected ? "true" : "false");
-            if (r.Head != null) sb.Append(",\"head\":").Append(Quote(r.Head));
-            sb.Append('}');
-        }
-        sb.Append("]}");
+        if (left) sb.Append(' ', width - text.Length);
+        sb.Append(text);
+        if (!left) sb.Append(' ', width - text.Length);
+        return sb;
+    }
+
+    /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
+    public static string Json(ModelPlan plan) => Json(plan, Rows(plan));
+
+    /// <summary>The JSON description from rows already taken with <see cref="Rows"/>.</summary>
+    public static string Json(ModelPlan plan, IReadOnlyList<ReportRow> rows)
+    {
+        var sb = new StringBuilder(256 + 160 * rows.Count);
+        WriteJson(new JsonOut(sb, asCSharpLiteral: false), plan, rows);
         return sb.ToString();
     }
 
-    private static string Array(long[] values)
+    /// <summary>
+    /// The JSON description written straight into <paramref name="sb"/> as a C# string literal ("{\"name\":...}"),
+    /// the same text <see cref="Quote"/>(<see cref="Json(ModelPlan, IReadOnlyList{ReportRow})"/>) gives, without
+    /// building the JSON first (the generator writes one per model).
+    /// </summary>
+    public static void AppendJsonLiteral(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows)
     {
-        var parts = new string[values.Length];
-        for (int i = 0; i < values.Length; i++) parts[i] = values[i].ToString(Inv);
-        return "[" + string.Join(",", parts) + "]";
+        sb.Append('"');
+        WriteJson(new JsonOut(sb, asCSharpLiteral: true), plan, rows);
+        sb.Append('"');
     }
 
+    private static void WriteJson(JsonOut o, ModelPlan plan, IReadOnlyList<ReportRow> rows)
+    {
+        o.Raw("{"); o.Key("name"); o.String(plan.Name);
+        o.Raw(","); o.Key("namespace"); o.String(plan.Declaration.Namespace);
+        o.Raw(","); o.Key("input"); o.Array(plan.Input.Values());
+        o.Raw(","); o.Key("output"); o.Array(plan.Output.Values());
+        o.Raw(","); o.Key("parameters"); o.Number(plan.Parameters);
+        o.Raw(","); o.Key("buffers"); o.Number(plan.Buffers);
+        o.Raw(","); o.Key("macs"); o.Number(plan.Macs);
+        o.Raw(","); o.Key("flops"); o.Number(plan.Flops);
+        o.Raw(","); o.Key("layers"); o.Raw("[");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            if (i > 0) o.Raw(",");
+            o.Raw("{"); o.Key("path"); o.String(r.Path);
+            o.Raw(","); o.Key("kind"); o.String(r.Kind);
+            o.Raw(","); o.Key("depth"); o.Number(r.Depth);
+            o.Raw(","); o.Key("output"); o.Array(r.Output);
+            o.Raw(","); o.Key("parameters"); o.Number(r.Parameters);
+            o.Raw(","); o.Key("macs"); o.Number(r.Macs);
+            o.Raw(","); o.Key("count"); o.Number(r.Count);
+            if (r.ResidualFrom != null)
+            {
+                o.Raw(","); o.Key("residualFrom"); o.String(r.ResidualFrom);
+                o.Raw(","); o.Key("projected"); o.Raw(r.Projected ? "true" : "false");
+            }
+            if (r.Head != null) { o.Raw(","); o.Key("head"); o.String(r.Head); }
+            o.Raw("}");
+        }
+        o.Raw("]}");
+    }
+
+    /// <summary>JSON text into a builder, either as it is or already escaped for the inside of a C# string literal.</summary>
+    private readonly struct JsonOut
+    {
+        private readonly StringBuilder _sb;
+        private readonly bool _literal;
+
+        public JsonOut(StringBuilder sb, bool asCSharpLiteral)
+        {
+            _sb = sb;
+            _literal = asCSharpLiteral;
+        }
+
+        /// <summary>JSON text that has no quotes or backslashes of its own (punctuation, numbers, true/false).</summary>
+        public void Raw(string text) => _sb.Append(text);
+
+        public void Number(long value) => _sb.Append(value.ToString(Inv));
+
+        public void Key(string name)
+        {
+            String(name);
+            _sb.Append(':');
+        }
+
+        public void Array(long[] values)
+        {
+            _sb.Append('[');
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (i > 0) _sb.Append(',');
+                _sb.Append(values[i].ToString(Inv));
+            }
+            _sb.Append(']');
+        }
+
+        public void String(string s)
+        {
+            if (!_literal)
+            {
+                AppendQuoted(_sb, s);
+                return;
+            }
+            // Each character of the JSON string (quotes and escapes included) is escaped once more for C#.
+            _sb.Append("\\\"");
+            foreach (var c in s)
+            {
+                switch (c)
+                {
+                    case '"': _sb.Append("\\\\\\\""); break;   // JSON \"  → C# \\\"
+                    case '\\': _sb.Append("\\\\\\\\"); break; // JSON \\ → C# \\\\
+                    case '\n': _sb.Append("\\\\n"); break;
+                    case '\r': _sb.Append("\\\\r"); break;
+                    case '\t': _sb.Append("\\\\t"); break;
+                    default:
+                        if (NeedsUnicodeEscape(c)) _sb.Append("\\\\u").Append(((int)c).ToString("x4", Inv));
+                        else _sb.Append(c);
+                        break;
+                }
+            }
+            _sb.Append("\\\"");
+        }
+    }
+
+    /// <summary>A string literal valid in both JSON and C#: quotes, backslashes and control characters escaped.</summary>
     public static string Quote(string s)
     {
-        var sb = new StringBuilder("\"");
+        int escapes = 0;
         foreach (var c in s)
+            if (c == '"' || c == '\\' || NeedsUnicodeEscape(c)) escapes++;
+        if (escapes == 0) return "\"" + s + "\"";
+        var sb = new StringBuilder(s.Length + 5 * escapes + 2);
+        AppendQuoted(sb, s);
+        return sb.ToString();
+    }
+
+    /// <summary>Control characters, and the line separators a C# string literal cannot hold (U+0085, U+2028, U+2029).</summary>
+    private static bool NeedsUnicodeEscape(char c) => c < 0x20 || c == '\u0085' || c == '\u2028' || c == '\u2029';
+
+    /// <summary><see cref="Quote"/>, written into <paramref name="sb"/>.</summary>
+    public static void AppendQuoted(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        int start = 0;
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
+            if (c != '"' && c != '\\' && !NeedsUnicodeEscape(c)) continue;
+            sb.Append(s, start, i - start);
+            start = i + 1;
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;
@@ -135,12 +246,9 @@ public static class Report
                 case '\n': sb.Append("\\n"); break;
                 case '\r': sb.Append("\\r"); break;
                 case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", Inv));
-                    else sb.Append(c);
-                    break;
+                default: sb.Append("\\u").Append(((int)c).ToString("x4", Inv)); break;
             }
         }
-        return sb.Append('"').ToString();
+        sb.Append(s, start, s.Length - start).Append('"');
     }
 }

@@ -12,7 +12,17 @@ namespace ArchDsl.Core.Shapes;
 /// </summary>
 public abstract class Expr : IEquatable<Expr>
 {
-    public static Expr Const(long value) => new ConstExpr(value);
+    public static Expr Const(long value) => value >= 0 && value < SmallConstants.Length ? SmallConstants[value] : new ConstExpr(value);
+
+    // Sizes, strides and kernels are mostly small: one shared instance each (expressions are immutable).
+    private static readonly ConstExpr[] SmallConstants = CreateSmallConstants(1025);
+
+    private static ConstExpr[] CreateSmallConstants(int count)
+    {
+        var all = new ConstExpr[count];
+        for (int i = 0; i < count; i++) all[i] = new ConstExpr(i);
+        return all;
+    }
     public static Expr Var(string name) => new VarExpr(name);
 
     public bool IsConst => this is ConstExpr;
@@ -95,6 +105,8 @@ public abstract class Expr : IEquatable<Expr>
     /// <summary>C# source text; identifiers are mapped through <paramref name="name"/>.</summary>
     public string ToCSharp(Func<string, string>? name = null)
     {
+        if (this is ConstExpr { Value: >= 0 } c) return c.Value.ToString(CultureInfo.InvariantCulture);
+        if (this is VarExpr v) return name is null ? v.Name : name(v.Name);
         var sb = new StringBuilder();
         Write(sb, name ?? (s => s), 0);
         return sb.ToString();

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ArchDsl.Core.Declarations;
+using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Reporting;
+using Xunit;
+using static ArchDsl.Core.Tests.Decl;
+
+namespace ArchDsl.Core.Tests;
+
+/// <summary>
+/// The JSON description and the string literals the generator writes, checked with independent decoders:
+/// System.Text.Json for JSON, Regex.Unescape for the C# escapes (\" \\ \n \uXXXX).
+/// </summary>
+public class ReportTests
+{
+    // Names a real declaration cannot have, to exercise every escape: quotes, backslashes, control characters and the
+    // line separators a C# string literal cannot hold.
+    private const string Hostile = "N\"a\\m\ne\t\u0001\u0085\u2028\u2029é";
+
+    private static ModelPlan PlanNamed(string ns)
+    {
+        var model = new ModuleDecl("Net", ns, ns + ".Net", true, "public", true, false, false, false,
+            new EquatableArray<AttributeDecl>(new[] { A("Model"), A("Input", Ints(new long[] { 3, 8, 8 })) }),
+            new EquatableArray<MemberDecl>(new[] { M("conv", A("Conv2d", 4, N("Kernel", 3))), M("flatten", A("Flatten")), M("fc", A("Linear", 10)) }),
+            Span());
+        var plan = Evaluator.EvaluateModel(model, System.Array.Empty<ModuleDecl>());
+        Assert.False(plan.HasErrors);
+        return plan;
+    }
+
+    [Fact]
+    public void Json_keeps_every_character_of_a_name()
+    {
+        var plan = PlanNamed(Hostile);
+        using var doc = JsonDocument.Parse(Report.Json(plan));
+        Assert.Equal(Hostile, doc.RootElement.GetProperty("namespace").GetString());
+        Assert.Equal(3, doc.RootElement.GetProperty("layers").GetArrayLength());
+        // conv: 4 × 3 × 3 × 3 + 4; fc: 4·6·6 → 10 with bias.
+        Assert.Equal(4 * 27 + 4 + 144 * 10 + 10, doc.RootElement.GetProperty("parameters").GetInt64());
+    }
+
+    [Fact]
+    public void Json_literal_is_the_quoted_json_and_decodes_to_it()
+    {
+        var plan = PlanNamed(Hostile);
+        var rows = Report.Rows(plan);
+        var sb = new StringBuilder();
+        Report.AppendJsonLiteral(sb, plan, rows);
+        string literal = sb.ToString();
+
+        Assert.Equal(Report.Quote(Report.Json(plan, rows)), literal);
+        Assert.DoesNotContain('\n', literal);
+        Assert.DoesNotContain('\u2028', literal);
+        Assert.DoesNotContain('\u0085', literal);
+        Assert.StartsWith("\"", literal);
+        Assert.EndsWith("\"", literal);
+        string decoded = Regex.Unescape(literal.Substring(1, literal.Length - 2));
+        Assert.Equal(Report.Json(plan, rows), decoded);
+        using var doc = JsonDocument.Parse(decoded);
+        Assert.Equal(Hostile, doc.RootElement.GetProperty("namespace").GetString());
+    }
+
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("")]
+    [InlineData(Hostile)]
+    public void Quote_round_trips(string text)
+    {
+        string quoted = Report.Quote(text);
+        Assert.Equal(text, Regex.Unescape(quoted.Substring(1, quoted.Length - 2)));
+        Assert.Equal(text, JsonSerializer.Deserialize<string>(quoted));
+    }
+
+    [Fact]
+    public void Summary_from_rows_equals_summary_of_plan()
+    {
+        var plan = PlanNamed("Tests");
+        string summary = Report.Summary(plan, Report.Rows(plan));
+        Assert.Equal(Report.Summary(plan), summary);
+        var lines = summary.Split('\n');
+        // Header, rule, column titles, rule, three layers, rule: every table line equally wide.
+        Assert.Equal(lines[1].Length, lines[2].Length);
+        Assert.Equal(lines[1].Length, lines[4].Length);
+        Assert.Contains("Trainable parameters: 1,562", summary);
+    }
+}
