@@ -273,6 +273,47 @@ public class LiteralReadingAdversarialTests
         Check(why, expect, "Tests.Probe", compilation);
     }
 
+    /// <summary>
+    /// Types nested in a referenced (metadata) type, named like ArchDsl's: in scope only through `using static` or as
+    /// members of a base class, so only there may they turn the syntax-first reading off; elsewhere it reads.
+    /// </summary>
+    [Theory]
+    [InlineData("referenced base class with a nested attribute class named like ours", Decline,
+        "namespace Other { public class Base { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }",
+        " : Other.Base", "[Dropout(0.1)] Dropout d;")]
+    [InlineData("referenced base class with a nested enum Act", Decline,
+        "namespace Other { public class Base { public enum Act { GELU } } }",
+        " : Other.Base", "[Linear(10, Activation = Act.GELU)] Linear fc;")]
+    [InlineData("referenced base class without nested types", Accept,
+        "namespace Other { public class Base { } }",
+        " : Other.Base", "[Dropout(0.1)] Dropout d;")]
+    [InlineData("nested attribute class named like ours in an unrelated referenced class", Accept,
+        "namespace Other { public static class Holder { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }",
+        "", "[Dropout(0.1)] Dropout d;")]
+    [InlineData("the same nested attribute class, imported with using static", Decline,
+        "namespace Other { public static class Holder { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }",
+        "", "[Dropout(0.1)] Dropout d;", "using static Other.Holder;")]
+    [InlineData("a nested enum Act in an unrelated referenced class, using static elsewhere in the file", Decline,
+        "namespace Other { public static class Holder { public enum Act { GELU } } }",
+        "", "[Linear(10, Activation = Act.GELU)] Linear fc;", "using static Other.Holder;")]
+    [InlineData("top-level referenced attribute class named like ours, in a namespace not imported", Decline,
+        "namespace Other { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } }",
+        "", "[Dropout(0.1)] Dropout d;")]
+    public void Referenced_nested_types_read_the_same(string why, string expect, string library, string baseClause, string fields, string usings = "")
+    {
+        var text = usings + "\n" + TestModels.Usings + $$"""
+            [Model]
+            [Input(16)]
+            public partial class Probe{{baseClause}}
+            {
+                {{fields}}
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs") })
+            .AddReferences(Library(library));
+        Check(why, expect, "Tests.Probe", compilation);
+    }
+
     private static MetadataReference Library(string source, params string[] aliases)
     {
         var library = CSharpCompilation.Create("ArchDslExtension" + (uint)source.GetHashCode(System.StringComparison.Ordinal),

@@ -22,7 +22,8 @@ namespace ArchDsl.Generators.Reading;
 /// edit to updated output. Why a simple name such as <c>Linear</c> then means <c>ArchDsl.LinearAttribute</c>: the
 /// class's own <c>[Model]</c>/<c>[Block]</c>, already bound, was written as a simple name in the same declaration,
 /// so ArchDsl's types are in scope there (aliases and extern aliases are excluded); and no other type or namespace
-/// that could win or tie the lookup exists in the source or in any reference. Equivalence with the bound reading
+/// that could win or tie the lookup exists in the source or in any reference (a type nested in a referenced type
+/// counts only where it can be in scope: under a `using static`, or in a base class). Equivalence with the bound reading
 /// is tested on the fuzz corpus and on cases written to break it (LiteralReadingAdversarialTests).
 /// </remarks>
 internal sealed class LiteralAttributeReader
@@ -42,6 +43,10 @@ internal sealed class LiteralAttributeReader
     public static LiteralAttributeReader? For(Compilation compilation, INamedTypeSymbol type)
     {
         if (type.TypeParameters.Length > 0 || type.ContainingType != null) return null;
+        // Types nested in a base class are in scope in the class's attributes. Source ones are among the source types
+        // the scope checks; a referenced base with nested types of its own: bind.
+        for (var b = type.BaseType; b != null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
+            if (!SymbolEqualityComparer.Default.Equals(b.ContainingAssembly, compilation.Assembly) && !b.GetTypeMembers().IsEmpty) return null;
         // A block or teacher of a referenced project is read against its own compilation's scope, not this one's.
         if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly)) return null;
         var scope = Scope.Of(compilation);
@@ -339,6 +344,10 @@ internal sealed class LiteralAttributeReader
 
         private readonly Compilation _compilation;
         private readonly INamespaceSymbol? _archDsl;
+        // Without a `using static` anywhere, a type nested in a referenced type is never in scope by its simple name
+        // (the declaration is top level, and one with a base that has nested types is bound): only top-level types
+        // of references are searched then, instead of every nested type of every reference.
+        private bool _usingStatic;
         private readonly HashSet<string> _aliases = new(StringComparer.Ordinal);
         private readonly HashSet<string> _nestedInArchDsl = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, (Resolution, INamedTypeSymbol?)> _attributes = new(StringComparer.Ordinal);
@@ -381,7 +390,10 @@ internal sealed class LiteralAttributeReader
         {
             foreach (var e in externs) _aliases.Add(e.Identifier.ValueText);
             foreach (var u in usings)
+            {
                 if (u.Alias != null) _aliases.Add(u.Alias.Name.Identifier.ValueText);
+                if (u.StaticKeyword.IsKind(SyntaxKind.StaticKeyword)) _usingStatic = true;
+            }
             foreach (var m in members)
                 if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(ns.Externs, ns.Usings, ns.Members);
         }
@@ -456,22 +468,25 @@ internal sealed class LiteralAttributeReader
                 if (anyType && assembly.NamespaceNames.Contains(name)) return true;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + name + " besides " + ours.Name, _ => HasOther(assembly, name, ours, anyType))) return true;
+                bool nested = _usingStatic;
+                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + (nested ? "nested:" : "") + name + " besides " + ours.Name,
+                        _ => HasOther(assembly, name, ours, anyType, nested))) return true;
             }
             return false;
         }
 
         /// <summary>True when the reference has a type of that name other than ours (an attribute class unless
         /// <paramref name="anyType"/>), nested ones included: <c>using static</c> brings nested types into scope.</summary>
-        private static bool HasOther(IAssemblySymbol assembly, string name, INamedTypeSymbol ours, bool anyType)
+        private static bool HasOther(IAssemblySymbol assembly, string name, INamedTypeSymbol ours, bool anyType, bool nested)
         {
-            foreach (var t in TypesNamed(assembly, name))
+            foreach (var t in TypesNamed(assembly, name, nested))
                 if (!SymbolEqualityComparer.Default.Equals(t, ours) && (anyType || IsAttribute(t))) return true;
             return false;
         }
 
-        /// <summary>Every type of <paramref name="assembly"/> named <paramref name="name"/>, nested ones included.</summary>
-        private static List<INamedTypeSymbol> TypesNamed(IAssemblySymbol assembly, string name)
+        /// <summary>Every type of <paramref name="assembly"/> named <paramref name="name"/>; nested ones too when
+        /// <paramref name="nested"/> (a `using static` can bring them into scope), which means visiting every type.</summary>
+        private static List<INamedTypeSymbol> TypesNamed(IAssemblySymbol assembly, string name, bool nested)
         {
             var found = new List<INamedTypeSymbol>();
             var namespaces = new Stack<INamespaceSymbol>();
@@ -480,14 +495,17 @@ internal sealed class LiteralAttributeReader
             while (namespaces.Count > 0)
             {
                 var ns = namespaces.Pop();
-                foreach (var t in ns.GetTypeMembers()) types.Push(t);
+                if (nested)
+                    foreach (var t in ns.GetTypeMembers()) types.Push(t);
+                else
+                    found.AddRange(ns.GetTypeMembers(name));
                 foreach (var child in ns.GetNamespaceMembers()) namespaces.Push(child);
             }
             while (types.Count > 0)
             {
                 var t = types.Pop();
                 if (t.Name == name) found.Add(t);
-                foreach (var nested in t.GetTypeMembers()) types.Push(nested);
+                foreach (var inner in t.GetTypeMembers()) types.Push(inner);
             }
             return found;
         }
@@ -530,7 +548,7 @@ internal sealed class LiteralAttributeReader
                 if (!assembly.TypeNames.Contains(name)) continue;
                 if (!SymbolEqualityComparer.Default.Equals(assembly, t.ContainingAssembly)) return false;
                 // In ArchDsl's own assembly: only this type may carry the name.
-                if (TypesNamed(assembly, name).Count != 1) return false;
+                if (TypesNamed(assembly, name, _usingStatic).Count != 1) return false;
             }
             return true;
         });
