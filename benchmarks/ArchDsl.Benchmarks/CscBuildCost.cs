@@ -168,6 +168,9 @@ public static class CscBuildCost
         if (sdkSet == null)
             variants.Add(WriteRsp(dir, "floor", "checked in + a generator that only finds", common, user.Concat(generated),
                 new[] { Compile(dir, "ArchDsl.FindOnlyGenerator", FindOnlyGenerator) }));
+        if (sdkSet == null)
+            variants.Add(WriteRsp(dir, "replay", "a generator that finds the classes and adds the same code", common, user,
+                new[] { Compile(dir, "ArchDsl.ReplayGenerator", ReplayGenerator) }, additionalFiles: generated));
         variants.Add(WriteRsp(dir, "generator", "generator (command-line build)", common, user, new[] { generatorDll, coreDll }));
         if (sdkSet == null)
             variants.Add(WriteRsp(dir, "emptysymbol", "generator + empty symbol-action analyzer", common, user,
@@ -232,6 +235,34 @@ public static class CscBuildCost
         """;
 
     /// <summary>
+    /// The floor for any generator that delivers this much code: it finds the classes as the find-only one does and adds
+    /// the very files ArchDsl generates (passed as additional files), doing no reading, evaluation or writing of its own.
+    /// The difference to the baseline is what handing 3 MB of source to the compiler through a generator costs.
+    /// </summary>
+    private const string ReplayGenerator = """
+        using System.Text;
+        using Microsoft.CodeAnalysis;
+        using Microsoft.CodeAnalysis.CSharp.Syntax;
+        using Microsoft.CodeAnalysis.Text;
+
+        [Generator(LanguageNames.CSharp)]
+        public sealed class ReplayGenerator : IIncrementalGenerator
+        {
+            public void Initialize(IncrementalGeneratorInitializationContext context)
+            {
+                var models = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.ModelAttribute",
+                    static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
+                var blocks = context.SyntaxProvider.ForAttributeWithMetadataName("ArchDsl.BlockAttribute",
+                    static (n, _) => n is ClassDeclarationSyntax, static (c, _) => c.TargetSymbol.Name);
+                var files = context.AdditionalTextsProvider.Select(static (t, ct) =>
+                    (System.IO.Path.GetFileName(t.Path), t.GetText(ct)?.ToString() ?? ""));
+                context.RegisterSourceOutput(files.Combine(models.Collect().Combine(blocks.Collect())),
+                    static (spc, x) => spc.AddSource(x.Left.Item1, SourceText.From(x.Left.Item2, Encoding.UTF8)));
+            }
+        }
+        """;
+
+    /// <summary>
     /// The floor for an analyzer: one action that returns at once (a symbol action on every named type, as the
     /// former judgement analyzer registered, or a syntax action on every class declaration). What remains is the analyzer
     /// driver's own work over the compilation.
@@ -274,10 +305,12 @@ public static class CscBuildCost
         return path;
     }
 
-    private static Variant WriteRsp(string dir, string id, string name, List<string> common, IEnumerable<string> sources, string[] analyzers)
+    private static Variant WriteRsp(string dir, string id, string name, List<string> common, IEnumerable<string> sources, string[] analyzers,
+        IEnumerable<string>? additionalFiles = null)
     {
         var lines = new List<string>(common) { "/out:" + Quote(Path.Combine(dir, "out", id + ".dll")) };
         lines.AddRange(analyzers.Select(a => "/analyzer:" + Quote(a)));
+        lines.AddRange((additionalFiles ?? Array.Empty<string>()).Select(f => "/additionalfile:" + Quote(f)));
         lines.AddRange(sources.Select(Quote));
         var rsp = Path.Combine(dir, id + ".rsp");
         File.WriteAllLines(rsp, lines);

@@ -38,7 +38,28 @@ public static class PairedResNet50
         if (only is "" or "train") Paired.Compare("train step (SGD, momentum 0.9)", rounds, ("torchvision", () => Train(theirs, sgdTheirs)), ("generated", () => Train(ours, sgdOurs)));
         if (only is "" or "construct") Paired.Compare("construct", rounds * 2,
             ("torchvision", () => { using var m = torchvision.models.resnet50(); }),
-            ("generated", () => { using var m = new ArchDsl.Samples.ResNet50(); }));
+            ("generated", () => { using var m = new ArchDsl.Samples.ResNet50(); }),
+            ("generated + torchvision's initialisation", () => { using var m = new ArchDsl.Samples.ResNet50(); InitialiseAsTorchVision(m); }));
         return 0;
+    }
+
+    /// <summary>
+    /// What TorchVision's ResNet constructor does after building (published in torchvision's resnet.py): Kaiming normal,
+    /// fan-out, ReLU gain for every convolution; weight 1 and bias 0 for every batch norm. The generated constructor keeps
+    /// TorchSharp's defaults, so this makes construction like for like (the same initial distribution).
+    /// </summary>
+    public static void InitialiseAsTorchVision(nn.Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (_, m) in module.named_modules())
+        {
+            if (m is TorchSharp.Modules.Conv2d conv)
+                nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+            else if (m is TorchSharp.Modules.BatchNorm2d bn)
+            {
+                nn.init.constant_(bn.weight, 1);
+                nn.init.constant_(bn.bias, 0);
+            }
+        }
     }
 }

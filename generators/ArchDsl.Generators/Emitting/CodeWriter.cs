@@ -32,26 +32,12 @@ internal sealed class CodeWriter
         return this;
     }
 
-    /// <summary>One line whose middle is written by <paramref name="body"/> straight into the file (a model's JSON literal).</summary>
+    /// <summary>One line whose middle is written by <paramref name="body"/> straight into the file (a model's summary and JSON literals).</summary>
     public CodeWriter Line(string head, Action<StringBuilder> body, string tail)
     {
         _sb.Append(' ', _indent * 4).Append(head);
         body(_sb);
         _sb.Append(tail).Append('\n');
-        return this;
-    }
-
-    /// <summary>One line whose middle is written as a verbatim string literal (@"...", quotes doubled).</summary>
-    public CodeWriter LineVerbatim(string head, string literal, string tail)
-    {
-        _sb.Append(' ', _indent * 4).Append(head).Append("@\"");
-        int start = 0;
-        for (int i = literal.IndexOf('"'); i >= 0; i = literal.IndexOf('"', start))
-        {
-            _sb.Append(literal, start, i + 1 - start).Append('"');
-            start = i + 1;
-        }
-        _sb.Append(literal, start, literal.Length - start).Append('"').Append(tail).Append('\n');
         return this;
     }
 

@@ -21,7 +21,6 @@ internal static class ModuleEmitter
     {
         var d = plan.Declaration;
         var rows = Report.Rows(plan);
-        string summary = Report.Summary(plan, rows);
         var w = Header(d.Namespace);
         w.Line("/// <summary>")
          .Line($"/// {d.Name}: {Report.Number(plan.Parameters)} trainable parameters, {Report.Human(plan.Macs)}MACs ({Report.Human(plan.Flops)}FLOPs) per sample at {plan.Input}.")
@@ -52,7 +51,7 @@ internal static class ModuleEmitter
         w.Dedent().Line("};").Line();
 
         w.Line("/// <summary>A printable summary of the layers and totals.</summary>")
-         .LineVerbatim("public const string Summary = ", summary, ";")
+         .Line("public const string Summary = @\"", sb => Report.AppendSummaryVerbatim(sb, plan, rows), "\";")
          .Line()
          .Line("/// <summary>The architecture as JSON, for tools (ArchDsl.Cli report).</summary>")
          .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows), ";")

@@ -55,6 +55,20 @@ public static class Report
     /// <summary>The summary from rows already taken with <see cref="Rows"/> (the generator writes rows, summary and JSON).</summary>
     public static string Summary(ModelPlan plan, IReadOnlyList<ReportRow> rows, int maxDepth = int.MaxValue)
     {
+        var sb = new StringBuilder(1024);
+        WriteSummary(sb, plan, rows, maxDepth, verbatimLiteral: false);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The summary written straight into <paramref name="sb"/> as the inside of a C# verbatim literal (quotes doubled),
+    /// the same text as <see cref="Summary(ModelPlan, IReadOnlyList{ReportRow}, int)"/> once the compiler reads it.
+    /// </summary>
+    public static void AppendSummaryVerbatim(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows) =>
+        WriteSummary(sb, plan, rows, int.MaxValue, verbatimLiteral: true);
+
+    private static void WriteSummary(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, int maxDepth, bool verbatimLiteral)
+    {
         var lines = new List<string[]>(rows.Count + 1);
         lines.Add(new[] { "Layer (type)", "Output shape", "Param #", "MACs" });
         foreach (var r in rows)
@@ -67,15 +81,29 @@ public static class Report
         foreach (var l in lines)
             for (int i = 0; i < 4; i++) widths[i] = System.Math.Max(widths[i], l[i].Length);
         int width = widths[0] + widths[1] + widths[2] + widths[3] + 6;
-        var sb = new StringBuilder((lines.Count + 10) * (width + 1));
-        sb.Append(plan.Name).Append(" — input ").Append(plan.Input).Append('\n').Append('=', width).Append('\n');
+
+        // Widths count characters as displayed; only names can hold a quote, doubled inside a verbatim literal.
+        void Text(string text) => sb.Append(verbatimLiteral && text.IndexOf('"') >= 0 ? text.Replace("\"", "\"\"") : text);
+        void Padded(string text, int w, bool left)
+        {
+            if (left) sb.Append(' ', w - text.Length);
+            Text(text);
+            if (!left) sb.Append(' ', w - text.Length);
+        }
+
+        Text(plan.Name);
+        sb.Append(" — input ").Append(plan.Input).Append('\n').Append('=', width).Append('\n');
         for (int k = 0; k < lines.Count; k++)
         {
             var l = lines[k];
-            Pad(sb, l[0], widths[0], left: false).Append("  ");
-            Pad(sb, l[1], widths[1], left: false).Append("  ");
-            Pad(sb, l[2], widths[2], left: true).Append("  ");
-            Pad(sb, l[3], widths[3], left: true).Append('\n');
+            Padded(l[0], widths[0], left: false);
+            sb.Append("  ");
+            Padded(l[1], widths[1], left: false);
+            sb.Append("  ");
+            Padded(l[2], widths[2], left: true);
+            sb.Append("  ");
+            Padded(l[3], widths[3], left: true);
+            sb.Append('\n');
             if (k == 0) sb.Append('-', width).Append('\n');
         }
         sb.Append('=', width).Append('\n');
@@ -84,15 +112,6 @@ public static class Report
         sb.Append("MACs (batch 1): ").Append(Number(plan.Macs)).Append(" (").Append(Human(plan.Macs)).Append(")\n");
         sb.Append("FLOPs (2 × MACs): ").Append(Number(plan.Flops)).Append(" (").Append(Human(plan.Flops)).Append(")\n");
         sb.Append("Output: ").Append(plan.Output).Append('\n');
-        return sb.ToString();
-    }
-
-    private static StringBuilder Pad(StringBuilder sb, string text, int width, bool left)
-    {
-        if (left) sb.Append(' ', width - text.Length);
-        sb.Append(text);
-        if (!left) sb.Append(' ', width - text.Length);
-        return sb;
     }
 
     /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
