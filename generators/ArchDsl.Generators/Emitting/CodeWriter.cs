@@ -17,6 +17,7 @@ internal sealed class CodeWriter
 
     private readonly StringBuilder _sb;
     private int _indent;
+    private string? _text;
 
     public CodeWriter()
     {
@@ -114,11 +115,13 @@ internal sealed class CodeWriter
     public CodeWriter Indent() { _indent++; return this; }
     public CodeWriter Dedent() { _indent--; return this; }
 
-    /// <summary>The finished text; the builder goes back for the next writer on this thread.</summary>
+    /// <summary>The finished text. The first call hands the builder on to the next writer on this thread: a writer
+    /// is finished once its text is taken, and later calls return the same text.</summary>
     public override string ToString()
     {
-        var text = _sb.ToString();
+        if (_text != null) return _text;
+        _text = _sb.ToString();
         if (_sb.Capacity <= MaxKeptCapacity) _spare = _sb;
-        return text;
+        return _text;
     }
 }
