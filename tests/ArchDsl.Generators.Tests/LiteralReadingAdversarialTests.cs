@@ -274,8 +274,10 @@ public class LiteralReadingAdversarialTests
     }
 
     /// <summary>
-    /// Types nested in a referenced (metadata) type, named like ArchDsl's: in scope only through `using static` or as
-    /// members of a base class, so only there may they turn the syntax-first reading off; elsewhere it reads.
+    /// Types nested in a referenced (metadata) type and static members of one, named like what a field attribute names
+    /// (an attribute class, the enum Act, nameof): in scope only through `using static` or as members of a base class,
+    /// so only there may they turn the syntax-first reading off; elsewhere it reads. A declaration with a referenced
+    /// base class is bound.
     /// </summary>
     [Theory]
     [InlineData("referenced base class with a nested attribute class named like ours", Decline,
@@ -284,9 +286,28 @@ public class LiteralReadingAdversarialTests
     [InlineData("referenced base class with a nested enum Act", Decline,
         "namespace Other { public class Base { public enum Act { GELU } } }",
         " : Other.Base", "[Linear(10, Activation = Act.GELU)] Linear fc;")]
-    [InlineData("referenced base class without nested types", Accept,
+    [InlineData("referenced base class without nested types (bound all the same)", Decline,
         "namespace Other { public class Base { } }",
         " : Other.Base", "[Dropout(0.1)] Dropout d;")]
+    [InlineData("referenced base class with a static nameof method", Decline,
+        "namespace Other { public class Base { protected static string nameof(object o) => \"\"; } }",
+        " : Other.Base", "[Linear(16)] Linear a; [Linear(16), Residual(From = nameof(a))] Linear b;")]
+    [InlineData("using static of a referenced type with a nameof method", Decline,
+        "namespace Other { public static class N { public static string nameof(object o) => \"\"; } }",
+        "", "[Linear(16)] Linear a; [Linear(16), Residual(From = nameof(a))] Linear b;", "using static Other.N;")]
+    [InlineData("using static of a referenced type with a static field Act", Decline,
+        "namespace Other { public static class Holder { public static int Act = 0; } }",
+        "", "[Linear(10, Activation = Act.GELU)] Linear fc;", "using static Other.Holder;")]
+    [InlineData("using static of a referenced type with a static property Act", Decline,
+        "namespace Other { public class Wrap { public int GELU => 1; } public static class Holder { public static Wrap Act => new Wrap(); } }",
+        "", "[Linear(10, Activation = Act.GELU)] Linear fc;", "using static Other.Holder;")]
+    [InlineData("using static of a referenced type with nothing named like ours (TorchSharp code's usual using static torch)", Accept,
+        "namespace Other { public static class Holder { public sealed class OtherAttribute : System.Attribute { } public static int Unrelated = 0; } }",
+        "", "[Linear(10, Activation = Act.GELU)] Linear a; [Dropout(0.1)] Dropout d; [Linear(4), Residual(From = nameof(a))] Linear b;",
+        "using static Other.Holder;\nusing static TorchSharp.torch;")]
+    [InlineData("a using static that does not bind (mid-edit), with a nested attribute class named like ours in a reference", Decline,
+        "namespace Other { public static class Holder { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }",
+        "", "[Dropout(0.1)] Dropout d;", "using static Other.Missing;")]
     [InlineData("nested attribute class named like ours in an unrelated referenced class", Accept,
         "namespace Other { public static class Holder { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }",
         "", "[Dropout(0.1)] Dropout d;")]

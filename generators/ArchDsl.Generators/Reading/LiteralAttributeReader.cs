@@ -23,7 +23,8 @@ namespace ArchDsl.Generators.Reading;
 /// class's own <c>[Model]</c>/<c>[Block]</c>, already bound, was written as a simple name in the same declaration,
 /// so ArchDsl's types are in scope there (aliases and extern aliases are excluded); and no other type or namespace
 /// that could win or tie the lookup exists in the source or in any reference (a type nested in a referenced type
-/// counts only where it can be in scope: under a `using static`, or in a base class). Equivalence with the bound reading
+/// or a static member of one counts only where it can be in scope: through a `using static`; a declaration with a
+/// referenced base class is bound). Equivalence with the bound reading
 /// is tested on the fuzz corpus and on cases written to break it (LiteralReadingAdversarialTests).
 /// </remarks>
 internal sealed class LiteralAttributeReader
@@ -43,10 +44,10 @@ internal sealed class LiteralAttributeReader
     public static LiteralAttributeReader? For(Compilation compilation, INamedTypeSymbol type)
     {
         if (type.TypeParameters.Length > 0 || type.ContainingType != null) return null;
-        // Types nested in a base class are in scope in the class's attributes. Source ones are among the source types
-        // the scope checks; a referenced base with nested types of its own: bind.
+        // A base class's nested types and static members are in scope in the class's attributes. Source ones are among
+        // the source symbols the scope checks; with a base class from another assembly anywhere in the chain: bind.
         for (var b = type.BaseType; b != null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
-            if (!SymbolEqualityComparer.Default.Equals(b.ContainingAssembly, compilation.Assembly) && !b.GetTypeMembers().IsEmpty) return null;
+            if (!SymbolEqualityComparer.Default.Equals(b.ContainingAssembly, compilation.Assembly)) return null;
         // A block or teacher of a referenced project is read against its own compilation's scope, not this one's.
         if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly)) return null;
         var scope = Scope.Of(compilation);
@@ -344,10 +345,11 @@ internal sealed class LiteralAttributeReader
 
         private readonly Compilation _compilation;
         private readonly INamespaceSymbol? _archDsl;
-        // Without a `using static` anywhere, a type nested in a referenced type is never in scope by its simple name
-        // (the declaration is top level, and one with a base that has nested types is bound): only top-level types
-        // of references are searched then, instead of every nested type of every reference.
-        private bool _usingStatic;
+        // A type nested in a referenced type, or a static member of one, is in scope by its simple name only through a
+        // `using static` (the declaration is top level, and one with a referenced base class is bound). So references
+        // are searched for top-level types only, and the types named by `using static` directives for the rest.
+        private readonly List<(SyntaxTree Tree, UsingDirectiveSyntax Directive)> _staticUsings = new();
+        private readonly Lazy<List<INamedTypeSymbol>?> _staticImports;
         private readonly HashSet<string> _aliases = new(StringComparer.Ordinal);
         private readonly HashSet<string> _nestedInArchDsl = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, (Resolution, INamedTypeSymbol?)> _attributes = new(StringComparer.Ordinal);
@@ -367,7 +369,8 @@ internal sealed class LiteralAttributeReader
             // are excluded. Conservative: a local alias in another file turns the name off everywhere.
             foreach (var tree in compilation.SyntaxTrees)
                 if (tree.GetRoot() is CompilationUnitSyntax unit)
-                    CollectAliases(unit.Externs, unit.Usings, unit.Members);
+                    CollectAliases(tree, unit.Externs, unit.Usings, unit.Members);
+            _staticImports = new Lazy<List<INamedTypeSymbol>?>(ResolveStaticImports);
             // Types the user declares in namespace ArchDsl itself would count as ArchDsl's in the bound reading: not here.
             // A reference under an extern alias can bring in another namespace ArchDsl that the global one does not show.
             Usable = _archDsl != null && compilation.Language == LanguageNames.CSharp &&
@@ -386,19 +389,50 @@ internal sealed class LiteralAttributeReader
             }
         }
 
-        private void CollectAliases(SyntaxList<ExternAliasDirectiveSyntax> externs, SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
+        private void CollectAliases(SyntaxTree tree, SyntaxList<ExternAliasDirectiveSyntax> externs, SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members)
         {
             foreach (var e in externs) _aliases.Add(e.Identifier.ValueText);
             foreach (var u in usings)
             {
                 if (u.Alias != null) _aliases.Add(u.Alias.Name.Identifier.ValueText);
-                if (u.StaticKeyword.IsKind(SyntaxKind.StaticKeyword)) _usingStatic = true;
+                else if (u.StaticKeyword.IsKind(SyntaxKind.StaticKeyword)) _staticUsings.Add((tree, u));
             }
             foreach (var m in members)
-                if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(ns.Externs, ns.Usings, ns.Members);
+                if (m is BaseNamespaceDeclarationSyntax ns) CollectAliases(tree, ns.Externs, ns.Usings, ns.Members);
         }
 
-        public bool HasMemberNamedNameof => _compilation.ContainsSymbolsWithName("nameof", SymbolFilter.Member);
+        /// <summary>
+        /// The types every `using static` in the compilation names (wherever it is: conservative for other files),
+        /// or null when one does not bind to a type (mid-edit), and nothing can be said of what it brings in. The same
+        /// directive text in the same namespace context binds the same way, so it is bound once.
+        /// </summary>
+        private List<INamedTypeSymbol>? ResolveStaticImports()
+        {
+            var found = new List<INamedTypeSymbol>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (tree, directive) in _staticUsings)
+            {
+                var context = directive.Parent is BaseNamespaceDeclarationSyntax ns ? ns.Name.ToString() : "";
+                if (!seen.Add(context + "|" + directive.NamespaceOrType.ToString())) continue;
+                if (_compilation.GetSemanticModel(tree).GetSymbolInfo(directive.NamespaceOrType).Symbol is not INamedTypeSymbol imported) return null;
+                found.Add(imported);
+            }
+            return found;
+        }
+
+        /// <summary>Whether a `using static` can bring something named <paramref name="name"/> into scope: a nested type
+        /// (with <paramref name="typesOnly"/>) or any member of an imported type; true when the imports are unknown.</summary>
+        private bool ImportedStatically(string name, bool typesOnly)
+        {
+            if (_staticUsings.Count == 0) return false;
+            var imports = _staticImports.Value;
+            if (imports is null) return true;
+            foreach (var t in imports)
+                if (typesOnly ? !t.GetTypeMembers(name).IsEmpty : !t.GetMembers(name).IsEmpty) return true;
+            return false;
+        }
+
+        public bool HasMemberNamedNameof => _compilation.ContainsSymbolsWithName("nameof", SymbolFilter.Member) || ImportedStatically("nameof", typesOnly: false);
 
         /// <summary>Whether <paramref name="t"/> is the type ArchDsl's namespace holds under its name.</summary>
         public bool IsArchDslType(INamedTypeSymbol t) =>
@@ -463,14 +497,19 @@ internal sealed class LiteralAttributeReader
                 foreach (var s in _compilation.GetSymbolsWithName(name, filter))
                     if (s is INamespaceSymbol || s is INamedTypeSymbol t && !SymbolEqualityComparer.Default.Equals(t, ours) && (anyType || IsAttribute(t)))
                         return true;
+            // A nested type brought in by `using static`; when the imports are unknown, every nested type of every reference.
+            bool unknownImports = _staticUsings.Count > 0 && _staticImports.Value is null;
+            if (!unknownImports && _staticUsings.Count > 0)
+                foreach (var imported in _staticImports.Value!)
+                    foreach (var t in imported.GetTypeMembers(name))
+                        if (!SymbolEqualityComparer.Default.Equals(t, ours) && (anyType || IsAttribute(t))) return true;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
             {
                 if (anyType && assembly.NamespaceNames.Contains(name)) return true;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-                bool nested = _usingStatic;
-                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + (nested ? "nested:" : "") + name + " besides " + ours.Name,
-                        _ => HasOther(assembly, name, ours, anyType, nested))) return true;
+                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + (unknownImports ? "nested:" : "") + name + " besides " + ours.Name,
+                        _ => HasOther(assembly, name, ours, anyType, unknownImports))) return true;
             }
             return false;
         }
@@ -485,7 +524,8 @@ internal sealed class LiteralAttributeReader
         }
 
         /// <summary>Every type of <paramref name="assembly"/> named <paramref name="name"/>; nested ones too when
-        /// <paramref name="nested"/> (a `using static` can bring them into scope), which means visiting every type.</summary>
+        /// <paramref name="nested"/> (an unresolved `using static` could bring any of them into scope), which means
+        /// visiting every type.</summary>
         private static List<INamedTypeSymbol> TypesNamed(IAssemblySymbol assembly, string name, bool nested)
         {
             var found = new List<INamedTypeSymbol>();
@@ -521,7 +561,7 @@ internal sealed class LiteralAttributeReader
         /// <summary>The one non-generic source type named <paramref name="name"/> when no reference and no alias has that name.</summary>
         public INamedTypeSymbol? UniqueSourceType(string name) => _sourceTypes.GetOrAdd(name, n =>
         {
-            if (IsAlias(n)) return null;
+            if (IsAlias(n) || ImportedStatically(n, typesOnly: true)) return null;
             INamedTypeSymbol? only = null;
             foreach (var s in _compilation.GetSymbolsWithName(n, SymbolFilter.Namespace | SymbolFilter.Type))
             {
@@ -541,14 +581,14 @@ internal sealed class LiteralAttributeReader
         public bool OnlyTypeNamed(INamedTypeSymbol type) => _onlyNamed.GetOrAdd(type, t =>
         {
             var name = t.Name;
-            if (IsAlias(name) || _compilation.ContainsSymbolsWithName(name, SymbolFilter.All)) return false;
+            if (IsAlias(name) || _compilation.ContainsSymbolsWithName(name, SymbolFilter.All) || ImportedStatically(name, typesOnly: false)) return false;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
             {
                 if (assembly.NamespaceNames.Contains(name)) return false;
                 if (!assembly.TypeNames.Contains(name)) continue;
                 if (!SymbolEqualityComparer.Default.Equals(assembly, t.ContainingAssembly)) return false;
                 // In ArchDsl's own assembly: only this type may carry the name.
-                if (TypesNamed(assembly, name, _usingStatic).Count != 1) return false;
+                if (TypesNamed(assembly, name, nested: false).Count != 1) return false;
             }
             return true;
         });
