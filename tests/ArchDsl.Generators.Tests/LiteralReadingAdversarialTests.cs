@@ -335,6 +335,34 @@ public class LiteralReadingAdversarialTests
         Check(why, expect, "Tests.Probe", compilation);
     }
 
+    /// <summary>
+    /// The same `using static X;` text in two namespaces binds to a different X in each: both imports are searched,
+    /// so the nested attribute class of the second one turns the reading off.
+    /// </summary>
+    [Fact]
+    public void Same_using_static_text_in_different_namespaces_binds_each()
+    {
+        var library = Library("""
+            namespace A.B { public static class X { } }
+            namespace C.B { public static class X { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } } }
+            """);
+        var other = """
+            namespace A { namespace B { using static X; class First { } } }
+            namespace C { namespace B { using static X; class Second { } } }
+            """;
+        var text = TestModels.Usings + """
+            [Model]
+            [Input(16)]
+            public partial class Probe
+            {
+                [Dropout(0.1)] Dropout d;
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs"), GeneratorHarness.Parse(other, "Other.cs") })
+            .AddReferences(library);
+        Check("same using static text, two namespaces", Decline, "Tests.Probe", compilation);
+    }
+
     private static MetadataReference Library(string source, params string[] aliases)
     {
         var library = CSharpCompilation.Create("ArchDslExtension" + (uint)source.GetHashCode(System.StringComparison.Ordinal),

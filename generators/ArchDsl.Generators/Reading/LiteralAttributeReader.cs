@@ -412,7 +412,8 @@ internal sealed class LiteralAttributeReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (tree, directive) in _staticUsings)
             {
-                var context = directive.Parent is BaseNamespaceDeclarationSyntax ns ? ns.Name.ToString() : "";
+                // The enclosing namespaces, outermost first: a name in a using directive binds relative to them.
+                var context = string.Join(".", directive.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Reverse().Select(n => n.Name.ToString()));
                 if (!seen.Add(context + "|" + directive.NamespaceOrType.ToString())) continue;
                 if (_compilation.GetSemanticModel(tree).GetSymbolInfo(directive.NamespaceOrType).Symbol is not INamedTypeSymbol imported) return null;
                 found.Add(imported);
