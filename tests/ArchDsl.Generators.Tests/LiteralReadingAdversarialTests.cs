@@ -258,12 +258,16 @@ public class LiteralReadingAdversarialTests
     [InlineData("overloads uint and long", Decline,
         "namespace ArchDsl { public sealed class ScaleAttribute : System.Attribute { public ScaleAttribute(uint s) { } public ScaleAttribute(long s) { } } }",
         "[Scale(2)] Linear fc;")]
-    public void Referenced_ArchDsl_attributes_read_the_same(string why, string expect, string library, string fields, string usings = "")
+    public void Referenced_ArchDsl_attributes_read_the_same(string why, string expect, string library, string fields, string usings = "") =>
+        CheckProbe(why, expect, library, "", fields, usings);
+
+    /// <summary>A model Probe with <paramref name="fields"/>, compiled against <paramref name="library"/> as a reference.</summary>
+    private static void CheckProbe(string why, string expect, string library, string baseClause, string fields, string usings)
     {
         var text = usings + "\n" + TestModels.Usings + $$"""
             [Model]
             [Input(16)]
-            public partial class Probe
+            public partial class Probe{{baseClause}}
             {
                 {{fields}}
             }
@@ -320,20 +324,8 @@ public class LiteralReadingAdversarialTests
     [InlineData("top-level referenced attribute class named like ours, in a namespace not imported", Decline,
         "namespace Other { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(double p) { } } }",
         "", "[Dropout(0.1)] Dropout d;")]
-    public void Referenced_nested_types_read_the_same(string why, string expect, string library, string baseClause, string fields, string usings = "")
-    {
-        var text = usings + "\n" + TestModels.Usings + $$"""
-            [Model]
-            [Input(16)]
-            public partial class Probe{{baseClause}}
-            {
-                {{fields}}
-            }
-            """;
-        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs") })
-            .AddReferences(Library(library));
-        Check(why, expect, "Tests.Probe", compilation);
-    }
+    public void Referenced_nested_types_read_the_same(string why, string expect, string library, string baseClause, string fields, string usings = "") =>
+        CheckProbe(why, expect, library, baseClause, fields, usings);
 
     /// <summary>
     /// The same `using static X;` text in two namespaces binds to a different X in each: both imports are searched,
