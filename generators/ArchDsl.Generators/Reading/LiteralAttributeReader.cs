@@ -516,7 +516,7 @@ internal sealed class LiteralAttributeReader
         }
 
         /// <summary>True when the reference has a type of that name other than ours (an attribute class unless
-        /// <paramref name="anyType"/>), nested ones included: <c>using static</c> brings nested types into scope.</summary>
+        /// <paramref name="anyType"/>); nested ones too when <paramref name="nested"/>.</summary>
         private static bool HasOther(IAssemblySymbol assembly, string name, INamedTypeSymbol ours, bool anyType, bool nested)
         {
             foreach (var t in TypesNamed(assembly, name, nested))

@@ -50,30 +50,27 @@ public static class Report
     public static string Number(long value) => value.ToString("N0", Inv);
 
     /// <summary>A torchinfo-like text table with totals.</summary>
-    public static string Summary(ModelPlan plan, int maxDepth = int.MaxValue) => Summary(plan, Rows(plan), maxDepth);
-
-    /// <summary>The summary from rows already taken with <see cref="Rows"/> (the generator writes rows, summary and JSON).</summary>
-    public static string Summary(ModelPlan plan, IReadOnlyList<ReportRow> rows, int maxDepth = int.MaxValue)
+    public static string Summary(ModelPlan plan)
     {
         var sb = new StringBuilder(1024);
-        WriteSummary(sb, plan, rows, maxDepth, verbatimLiteral: false);
+        WriteSummary(sb, plan, Rows(plan), verbatimLiteral: false);
         return sb.ToString();
     }
 
     /// <summary>
     /// The summary written straight into <paramref name="sb"/> as the inside of a C# verbatim literal (quotes doubled),
-    /// the same text as <see cref="Summary(ModelPlan, IReadOnlyList{ReportRow}, int)"/> once the compiler reads it.
+    /// the same text as <see cref="Summary"/> once the compiler reads it. <paramref name="rows"/> are the plan's
+    /// <see cref="Rows"/>, taken once by the generator for the layer table, the summary and the JSON.
     /// </summary>
     public static void AppendSummaryVerbatim(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows) =>
-        WriteSummary(sb, plan, rows, int.MaxValue, verbatimLiteral: true);
+        WriteSummary(sb, plan, rows, verbatimLiteral: true);
 
-    private static void WriteSummary(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, int maxDepth, bool verbatimLiteral)
+    private static void WriteSummary(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, bool verbatimLiteral)
     {
         var lines = new List<string[]>(rows.Count + 1);
         lines.Add(new[] { "Layer (type)", "Output shape", "Param #", "MACs" });
         foreach (var r in rows)
         {
-            if (r.Depth > maxDepth) continue;
             string name = new string(' ', 2 * r.Depth) + r.Path.Substring(r.Path.LastIndexOf('.') + 1) + " (" + r.Kind + (r.Count > 1 ? " ×" + r.Count.ToString(Inv) : "") + ")";
             lines.Add(new[] { name, Shape.Format(r.Output), Number(r.Parameters), Number(r.Macs) });
         }
@@ -115,11 +112,9 @@ public static class Report
     }
 
     /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
-    public static string Json(ModelPlan plan) => Json(plan, Rows(plan));
-
-    /// <summary>The JSON description from rows already taken with <see cref="Rows"/>.</summary>
-    public static string Json(ModelPlan plan, IReadOnlyList<ReportRow> rows)
+    public static string Json(ModelPlan plan)
     {
+        var rows = Rows(plan);
         var sb = new StringBuilder(256 + 160 * rows.Count);
         WriteJson(new JsonOut(sb, asCSharpLiteral: false), plan, rows);
         return sb.ToString();
@@ -127,7 +122,7 @@ public static class Report
 
     /// <summary>
     /// The JSON description written straight into <paramref name="sb"/> as a C# string literal ("{\"name\":...}"),
-    /// the same text <see cref="Quote"/>(<see cref="Json(ModelPlan, IReadOnlyList{ReportRow})"/>) gives, without
+    /// the same text <see cref="Quote"/>(<see cref="Json"/>) gives, without
     /// building the JSON first (the generator writes one per model).
     /// </summary>
     public static void AppendJsonLiteral(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows)
