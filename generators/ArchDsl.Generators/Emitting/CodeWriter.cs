@@ -1,7 +1,5 @@
 using System;
-using System.Globalization;
 using System.Text;
-using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Generators.Emitting;
 
@@ -39,62 +37,6 @@ internal sealed class CodeWriter
         _sb.Append(' ', _indent * 4).Append(head);
         body(_sb);
         _sb.Append(tail).Append('\n');
-        return this;
-    }
-
-    /// <summary>Starts a line written in pieces (<see cref="Text"/>, <see cref="Quoted"/>, <see cref="Number"/>), ended by <see cref="End"/>:
-    /// for the per-layer rows, which would otherwise each format a string first.</summary>
-    public CodeWriter Start()
-    {
-        _sb.Append(' ', _indent * 4);
-        return this;
-    }
-
-    public CodeWriter Text(string text)
-    {
-        _sb.Append(text);
-        return this;
-    }
-
-    public CodeWriter Quoted(string text)
-    {
-        Report.AppendQuoted(_sb, text);
-        return this;
-    }
-
-    /// <summary>An integer in invariant digits.</summary>
-    public CodeWriter Number(long value)
-    {
-        if (value < 0)
-        {
-            _sb.Append(value.ToString(CultureInfo.InvariantCulture));
-            return this;
-        }
-        int start = _sb.Length;
-        do
-        {
-            _sb.Append((char)('0' + (int)(value % 10)));
-            value /= 10;
-        } while (value > 0);
-        for (int i = start, j = _sb.Length - 1; i < j; i++, j--)
-            (_sb[i], _sb[j]) = (_sb[j], _sb[i]);
-        return this;
-    }
-
-    /// <summary>Integers separated by ", ".</summary>
-    public CodeWriter Numbers(long[] values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (i > 0) _sb.Append(", ");
-            Number(values[i]);
-        }
-        return this;
-    }
-
-    public CodeWriter End()
-    {
-        _sb.Append('\n');
         return this;
     }
 
