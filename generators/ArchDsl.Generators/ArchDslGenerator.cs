@@ -48,9 +48,6 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public const string FileOptionsStep = "FileOptions";
     public const string FindingsStep = "Findings";
 
-    /// <summary>What this instance's runs produced in batches and alone (tests and benchmarks read it).</summary>
-    internal BatchProducer? Producer { get; private set; }
-
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var models = context.SyntaxProvider
@@ -94,15 +91,8 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         var blockInputs = blocks.Combine(blockSet).Combine(clashing)
             .Select(static (p, _) => Resolve(p.Left.Left, p.Left.Right, p.Right)).WithTrackingName(ResolveBlockStep);
 
-        // Whatever is new in this run is produced first, together and on all cores; the steps below then pick up
-        // the results. The compiler runs outputs in the order they are registered, so this one comes first.
-        var producer = Producer = new BatchProducer(EmitModel, EmitBlock);
-        var batch = modelInputs.Collect().Combine(blockInputs.Collect())
-            .Select((p, ct) => producer.Fill(p.Left, p.Right, ct));
-        context.RegisterSourceOutput(batch, static (_, _) => { });
-
-        var modelOutputs = modelInputs.Select((d, ct) => producer.TakeModel(d, ct)).WithTrackingName(EmitModelStep);
-        var blockOutputs = blockInputs.Select((d, ct) => producer.TakeBlock(d, ct)).WithTrackingName(EmitBlockStep);
+        var modelOutputs = modelInputs.Select(static (d, ct) => EmitModel(d, ct)).WithTrackingName(EmitModelStep);
+        var blockOutputs = blockInputs.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
 
         context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
         context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));

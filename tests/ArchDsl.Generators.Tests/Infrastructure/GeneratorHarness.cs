@@ -59,12 +59,9 @@ public static class GeneratorHarness
     public static CSharpCompilation CreateCompilation(IEnumerable<SyntaxTree> trees, string assemblyName = "ArchDslTests") =>
         CSharpCompilation.Create(assemblyName, trees, References, CompilationOptions);
 
-    public static GeneratorDriver CreateDriver(bool trackSteps = true) => CreateDriver(new ArchDslGenerator(), trackSteps);
-
-    /// <summary>A driver for a generator instance the caller keeps (to read what it produced).</summary>
-    public static GeneratorDriver CreateDriver(ArchDslGenerator generator, bool trackSteps = true) =>
+    public static GeneratorDriver CreateDriver(bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
-            new[] { generator.AsSourceGenerator() },
+            new[] { new ArchDslGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
