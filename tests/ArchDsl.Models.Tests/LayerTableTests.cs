@@ -49,6 +49,13 @@ public class LayerTableTests
         Assert.Equal(ResNet18.OutputShape, x.shape.Skip(1));
     }
 
+    [Fact]
+    public void A_type_that_is_not_a_generated_model_is_refused_by_name()
+    {
+        var e = Assert.Throws<System.ArgumentException>(() => LayerInfo.Of(typeof(LayerTableTests)));
+        Assert.Contains("ArchDsl.Models.Tests.LayerTableTests has no ArchitectureJson constant", e.Message);
+    }
+
     private static void AssertRowsMatch(nn.Module model, IReadOnlyList<LayerInfo> rows)
     {
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
