@@ -43,5 +43,5 @@ public partial class VitB16
     [ClassToken] Parameter class_token;
     [Use(typeof(VitEncoder), "depth = 12, heads = 12, mlp_dim = 3072")] VitEncoder encoder;
     [SelectToken(0)] SelectToken cls;
-    [Use(typeof(VitHead), "classes = 1000")] VitHead heads;
+    [Use(typeof(VitHead), "classes = 1000"), Head(TaskKind.Classification)] VitHead heads;
 }

@@ -5,9 +5,10 @@ using System.Text.Json;
 
 namespace ArchDsl.Cli;
 
-/// <summary>One row of a generated ArchitectureJson: a layer, block or stage at some depth.</summary>
+/// <summary>One row of a generated ArchitectureJson: a layer, block or stage at some depth. <see cref="Head"/> is the
+/// task of a member marked [Head], as the generator writes it ("Classification").</summary>
 internal sealed record LayerRow(string Path, string Kind, int Depth, long[] Output, long Parameters, long Macs, int Count,
-    string? ResidualFrom, bool Projected, bool Head)
+    string? ResidualFrom, bool Projected, string? Head)
 {
     public string Name => Path.Substring(Path.LastIndexOf('.') + 1);
 }
@@ -35,7 +36,7 @@ internal sealed record Architecture(string Name, string Namespace, long[] Input,
                 l.TryGetProperty("count", out var c) ? c.GetInt32() : 1,
                 l.TryGetProperty("residualFrom", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
                 l.TryGetProperty("projected", out var p) && p.ValueKind == JsonValueKind.True,
-                l.TryGetProperty("head", out var h) && h.ValueKind == JsonValueKind.True));
+                l.TryGetProperty("head", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null));
         }
         return new Architecture(
             root.GetProperty("name").GetString() ?? "",

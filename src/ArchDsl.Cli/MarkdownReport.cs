@@ -27,7 +27,7 @@ internal static class MarkdownReport
             }
             else if (l.Count > 1) kind += $" ×{l.Count}";
             if (l.ResidualFrom is not null) kind += l.Projected ? $" + residual from {l.ResidualFrom} (projected)" : $" + residual from {l.ResidualFrom}";
-            if (l.Head) kind += " (head)";
+            if (l.Head is { } task) kind += $" (head: {task})";
             sb.Append("| ").Append(new string('\u00a0', 2 * l.Depth)).Append('`').Append(l.Path).Append("` | ")
               .Append(Escape(kind)).Append(" | ").Append(Architecture.Shape(l.Output)).Append(" | ")
               .Append(N(l.Parameters)).Append(" | ").Append(Share(l.Parameters, a.Parameters)).Append(" | ")

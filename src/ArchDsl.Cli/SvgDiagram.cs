@@ -30,7 +30,7 @@ internal static class SvgDiagram
         Pill(c.Front, x + Width / 2, y, $"input {Architecture.Shape(a.Input)}");
         y += 14;
         var top = a.ChildrenOf(null).ToList();
-        var head = top.LastOrDefault(l => l.Head) ?? top.LastOrDefault(l => l.Parameters > 0 && l.Output.Length == 1);
+        var head = top.LastOrDefault(l => l.Head != null) ?? top.LastOrDefault(l => l.Parameters > 0 && l.Output.Length == 1);
         y = Sequence(c, a, top, x, y, Width, head);
         Arrow(c.Front, x + Width / 2, y, y + Gap, Architecture.Shape(a.Output));
         y += Gap + 12;
@@ -94,7 +94,7 @@ internal static class SvgDiagram
             }
             else
             {
-                bool isHead = item.Head || ReferenceEquals(item, head);
+                bool isHead = item.Head != null || ReferenceEquals(item, head);
                 c.Front.Append("<rect x=\"").Append(F(x)).Append("\" y=\"").Append(F(y)).Append("\" width=\"").Append(F(innerWidth))
                        .Append("\" height=\"").Append(F(LeafHeight)).Append("\" rx=\"5\" fill=\"").Append(isHead ? "#fde9d9" : Fill(item.Kind))
                        .Append("\" stroke=\"").Append(isHead ? "#d9822b" : "#555").Append("\"/>\n");

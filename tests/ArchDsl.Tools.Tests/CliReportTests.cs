@@ -45,7 +45,10 @@ public class CliReportTests
         foreach (var layer in new[] { "conv_proj", "patches", "class_token", "encoder", "cls", "heads" })
             Assert.Contains(vitTexts, t => Regex.IsMatch(t, $@"^{layer}\b"));
         Assert.Contains(vitTexts, t => t.Contains("VitEncoderLayer ×12"));
-        Assert.Contains("**86,567,656**", File.ReadAllText(Path.Combine(outDir, "VitB16.md")));
+        string vitMd = File.ReadAllText(Path.Combine(outDir, "VitB16.md"));
+        Assert.Contains("**86,567,656**", vitMd);
+        Assert.Contains("| `heads` | VitHead (head: Classification) |", vitMd);    // the member marked [Head]
+        Assert.DoesNotContain("(head", File.ReadAllText(Path.Combine(outDir, "ResNet50.md")));  // none marked
         Assert.True(File.Exists(Path.Combine(outDir, "ResNet18.svg")));
     }
 
