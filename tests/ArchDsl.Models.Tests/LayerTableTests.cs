@@ -9,7 +9,8 @@ namespace ArchDsl.Models.Tests;
 /// <summary>
 /// The generated per-layer table (read from the model's ArchitectureJson when the type initialises) against the
 /// TorchSharp module that the same generated code constructs: every row's path names a real module or parameter with
-/// that many parameters, and the top-level rows' output shapes are what running those modules gives.
+/// that many parameters and of that kind; convolution and linear rows have the output size and MACs that the module's
+/// weight gives; and the top-level rows' output shapes are what running those modules gives.
 /// </summary>
 public class LayerTableTests
 {
@@ -61,6 +62,7 @@ public class LayerTableTests
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.numel());
         Assert.NotEmpty(rows);
+        int leaves = 0;
         foreach (var row in rows)
         {
             Assert.Equal(row.Path.Count(c => c == '.'), row.Depth);
@@ -68,7 +70,33 @@ public class LayerTableTests
                 : parameters.TryGetValue(row.Path, out var n) ? n
                 : -1;
             Assert.True(actual == row.Parameters, $"{row.Path} ({row.Kind}): table {row.Parameters}, module {actual}");
+            if (m is null) continue;
+            // The kind is the module's class (a stage is a Sequential of blocks; an MLP, as in torchvision, a
+            // Sequential of its layers).
+            Assert.Equal(row.Kind is "Stage" or "Mlp" ? "Sequential" : row.Kind, m.GetType().Name);
+            // Leaf convolutions and linear layers: output size from the weight's shape, and MACs as the weight's
+            // size times the output positions, from TorchSharp's own module.
+            var weight = m.named_parameters().Where(p => p.name == "weight").Select(p => p.parameter).FirstOrDefault();
+            if (weight is null) continue;
+            var shape = row.OutputShape;
+            switch (row.Kind)
+            {
+                case "Conv2d":
+                    Assert.Equal(weight.shape[0], shape[0]);
+                    Assert.Equal(weight.numel() * shape[1] * shape[2], row.Macs);
+                    leaves++;
+                    break;
+                case "Linear":
+                    Assert.Equal(weight.shape[0], shape[^1]);
+                    Assert.Equal(weight.numel() * shape.Take(shape.Length - 1).Aggregate(1L, (a, b) => a * b), row.Macs);
+                    leaves++;
+                    break;
+                case "BatchNorm2d":
+                    Assert.Equal(weight.shape[0], shape[0]);
+                    break;
+            }
         }
+        Assert.True(leaves > 0, "no convolution or linear row was checked");
         // Every top-level module, and every block in a stage, has a row (a compound layer's own insides, such as a
         // projection's convolution, do not).
         var paths = rows.Select(r => r.Path).ToHashSet();

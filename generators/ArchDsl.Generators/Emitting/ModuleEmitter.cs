@@ -45,7 +45,7 @@ internal static class ModuleEmitter
         // The table is read from the JSON constant's metadata when the type initialises: as code it was a fifth of the
         // generated text and two fifths of the compiler's time parsing it, on top of binding and emitting every row.
         w.Line("/// <summary>Per-layer table: path, kind, depth, output shape, parameters, MACs (read from <see cref=\"ArchitectureJson\"/>).</summary>")
-         .Line("public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = global::ArchDsl.LayerInfo.Of(typeof(" + CSharpNames.Identifier(d.Name) + "));")
+         .Line("public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = global::ArchDsl.LayerInfo.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line();
 
         w.Line("/// <summary>A printable summary of the layers and totals.</summary>")
@@ -169,13 +169,14 @@ internal static class ModuleEmitter
             string type = r.ToShape.Rank == 3 ? "Sequential" : "Linear";
             string nullable = !concrete && r.Mode == ShortcutMode.ByArgument ? "?" : "";
             w.Line($"/// <summary>Projects the shortcut of the residual into {n.Name} when its shape changes.</summary>")
-             .Line($"private readonly {type}{nullable} {r.ShortcutName};");
+             .Line($"private readonly {type}{nullable} {CSharpNames.Identifier(r.ShortcutName)};");
             any = true;
         }
         if (any) w.Line();
     }
 
-    private static string Member(string name, HashSet<string> locals) => locals.Contains(name) ? "this." + name : name;
+    private static string Member(string name, HashSet<string> locals) =>
+        locals.Contains(name) ? "this." + CSharpNames.Identifier(name) : CSharpNames.Identifier(name);
 
     private static void WriteConstruction(CodeWriter w, List<LayerNode> layers, HashSet<string> locals, bool concrete)
     {
@@ -238,7 +239,9 @@ internal static class ModuleEmitter
         var args = new List<string>();
         foreach (var kv in call.Args) args.Add($"{CSharpNames.Identifier(kv.Key)}: {E(kv.Value)}");
         foreach (var kv in call.Flags) args.Add($"{kv.Key}: {kv.Value}");
-        return $"new {call.Block.Name}({string.Join(", ", args)})";
+        // Qualified: the block may be in another namespace, and a simple name could bind to a type nested in
+        // TorchSharp's Module base classes (HookRemover, HType) before the namespace's own.
+        return $"new {CSharpNames.GlobalType(call.Block.Namespace, call.Block.Name)}({string.Join(", ", args)})";
     }
 
     /// <summary>The expression that creates a leaf layer's module or parameter.</summary>

@@ -17,4 +17,15 @@ public static class CSharpNames
     };
 
     public static string Identifier(string name) => Keywords.Contains(name) ? "@" + name : name;
+
+    /// <summary>A type's name as generated code writes it wherever the simple name could bind to something else:
+    /// <c>global::</c>, then each namespace segment and the name, as identifiers.</summary>
+    public static string GlobalType(string ns, string name)
+    {
+        var sb = new System.Text.StringBuilder("global::");
+        if (ns.Length > 0)
+            foreach (var segment in ns.Split('.'))
+                sb.Append(Identifier(segment)).Append('.');
+        return sb.Append(Identifier(name)).ToString();
+    }
 }

@@ -31,6 +31,10 @@ public sealed record LayerInfo(string Path, string Kind, int Depth, long[] Outpu
     }
 
     /// <summary>The rows of a generated <c>ArchitectureJson</c>'s <c>layers</c> array, in order.</summary>
+    /// <exception cref="JsonException">The text is not JSON.</exception>
+    /// <exception cref="KeyNotFoundException">A property the generator always writes is missing.</exception>
+    /// <exception cref="InvalidOperationException">A property has another JSON type than the generator writes.</exception>
+    /// <exception cref="FormatException">A count does not fit its type.</exception>
     public static IReadOnlyList<LayerInfo> FromArchitectureJson(string json)
     {
         using var doc = JsonDocument.Parse(json);

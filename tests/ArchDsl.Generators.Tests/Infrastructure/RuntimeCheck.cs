@@ -98,7 +98,18 @@ public static class RuntimeCheck
         string name = type.FullName ?? type.Name;
         var field = type.GetField("ParameterCount", BindingFlags.Public | BindingFlags.Static);
         long constant = field is { IsLiteral: true } ? Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture) : -1;
-        long[] inputShape = StaticShape(type, "InputShape"), outputShape = StaticShape(type, "OutputShape");
+        long[] inputShape, outputShape;
+        try
+        {
+            inputShape = StaticShape(type, "InputShape");
+            outputShape = StaticShape(type, "OutputShape");
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            // A static initialiser that throws (e.g. a Layers table that cannot be read) fails every static member.
+            var inner = ex.InnerException is TypeInitializationException { InnerException: { } cause } ? cause : ex.InnerException;
+            return new RuntimeModelResult(name, constant, 0, Array.Empty<long>(), Array.Empty<long>(), null, "type initialiser threw " + inner.GetType().Name + ": " + inner.Message);
+        }
         if (field is null || !field.IsLiteral)
             return new RuntimeModelResult(name, constant, 0, inputShape, outputShape, null, "no public const ParameterCount");
 
@@ -112,7 +123,15 @@ public static class RuntimeCheck
         nn.Module? module = null;
         try
         {
+            // The per-layer table is read from the model's JSON when the type initialises; its top-level rows add
+            // up to the constant.
+            var layers = (IReadOnlyList<LayerInfo>?)type.GetProperty("Layers", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
+            long topLevel = layers?.Where(l => l.Depth == 0).Sum(l => l.Parameters) ?? -1;
+            if (layers is null || layers.Count == 0 || topLevel != constant)
+                error = $"Layers: {layers?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "missing"} rows, top-level parameters {topLevel}";
+
             // Both parameters are optional; Type.Missing asks reflection for their declared defaults (null).
+            if (error is not null) return new RuntimeModelResult(name, constant, 0, inputShape, outputShape, null, error);
             module = (nn.Module)ctor.Invoke(BindingFlags.OptionalParamBinding, binder: null, new[] { Type.Missing, Type.Missing }, culture: null);
             foreach (var p in module.parameters()) runtime += p.numel();
 
