@@ -43,7 +43,7 @@ internal static class ModuleEmitter
          .Line();
 
         // The table is read from the JSON constant's metadata when the type initialises: as code it was a fifth of the
-        // generated text and two fifths of the compiler's time parsing it, on top of binding and emitting every row.
+        // generated text and about half of the compiler's time parsing it, on top of binding and emitting every row.
         w.Line("/// <summary>Per-layer table: path, kind, depth, output shape, parameters, MACs (read from <see cref=\"ArchitectureJson\"/>).</summary>")
          .Line("public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = global::ArchDsl.LayerInfo.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line();
