@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -99,5 +100,20 @@ public class ReportTests
         Assert.Equal(lines[1].Length, lines[2].Length);
         Assert.Equal(lines[1].Length, lines[4].Length);
         Assert.Contains("Trainable parameters: 1,562", summary);
+    }
+
+    [Fact]
+    public void Summary_cells_are_the_invariant_grouped_numbers_at_any_size()
+    {
+        // A linear layer of 2³¹−1 features on as many: counts near 4.6 × 10¹⁸, printed as .NET's own "N0" prints them.
+        const long n = int.MaxValue;
+        var plan = Evaluator.EvaluateModel(Model("Wide", new[] { n }, M("fc", A("Linear", n))), System.Array.Empty<ModuleDecl>());
+        Assert.False(plan.HasErrors);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string parameters = (n * n + n).ToString("N0", inv), macs = (n * n).ToString("N0", inv);
+        var lines = Report.Summary(plan).Split('\n');
+        Assert.Matches($@"^fc \(Linear\) +{n} +{Regex.Escape(parameters)} +{Regex.Escape(macs)}$", lines.Single(l => l.StartsWith("fc ")));
+        // The header and the row end at the same column: widths are measured, not guessed.
+        Assert.Equal(lines.Single(l => l.StartsWith("Layer (type)")).Length, lines.Single(l => l.StartsWith("fc ")).Length);
     }
 }

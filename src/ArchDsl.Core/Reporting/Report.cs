@@ -67,41 +67,59 @@ public static class Report
 
     private static void WriteSummary(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, bool verbatimLiteral)
     {
-        var lines = new List<string[]>(rows.Count + 1);
-        lines.Add(new[] { "Layer (type)", "Output shape", "Param #", "MACs" });
+        // Column widths come from lengths alone; each cell is then written once, straight into the builder (a
+        // generator run writes tens of thousands of cells). Widths count characters as displayed.
+        string[] header = { "Layer (type)", "Output shape", "Param #", "MACs" };
+        int w0 = header[0].Length, w1 = header[1].Length, w2 = header[2].Length, w3 = header[3].Length;
         foreach (var r in rows)
         {
-            string name = new string(' ', 2 * r.Depth) + r.Path.Substring(r.Path.LastIndexOf('.') + 1) + " (" + r.Kind + (r.Count > 1 ? " ×" + r.Count.ToString(Inv) : "") + ")";
-            lines.Add(new[] { name, Shape.Format(r.Output), Number(r.Parameters), Number(r.Macs) });
+            w0 = System.Math.Max(w0, NameWidth(r));
+            w1 = System.Math.Max(w1, ShapeWidth(r.Output));
+            w2 = System.Math.Max(w2, GroupedWidth(r.Parameters));
+            w3 = System.Math.Max(w3, GroupedWidth(r.Macs));
         }
-        var widths = new int[4];
-        foreach (var l in lines)
-            for (int i = 0; i < 4; i++) widths[i] = System.Math.Max(widths[i], l[i].Length);
-        int width = widths[0] + widths[1] + widths[2] + widths[3] + 6;
+        int width = w0 + w1 + w2 + w3 + 6;
+        var digits = new char[32];   // long.MinValue grouped: 20 characters and 6 commas
 
-        // Widths count characters as displayed; only names can hold a quote, doubled inside a verbatim literal.
-        void Text(string text) => sb.Append(verbatimLiteral && text.IndexOf('"') >= 0 ? text.Replace("\"", "\"\"") : text);
-        void Padded(string text, int w, bool left)
+        // Only names can hold a quote, doubled inside a verbatim literal.
+        void Text(string text, int start, int length)
         {
-            if (left) sb.Append(' ', w - text.Length);
-            Text(text);
-            if (!left) sb.Append(' ', w - text.Length);
+            for (int i = start; i < start + length; i++)
+                if (text[i] == '"' && verbatimLiteral)
+                {
+                    sb.Append(text, start, i + 1 - start).Append('"');
+                    length -= i + 1 - start;
+                    start = i + 1;
+                }
+            sb.Append(text, start, length);
         }
 
-        Text(plan.Name);
+        Text(plan.Name, 0, plan.Name.Length);
         sb.Append(" — input ").Append(plan.Input).Append('\n').Append('=', width).Append('\n');
-        for (int k = 0; k < lines.Count; k++)
+        sb.Append(header[0]).Append(' ', w0 - header[0].Length).Append("  ")
+          .Append(header[1]).Append(' ', w1 - header[1].Length).Append("  ")
+          .Append(' ', w2 - header[2].Length).Append(header[2]).Append("  ")
+          .Append(' ', w3 - header[3].Length).Append(header[3]).Append('\n')
+          .Append('-', width).Append('\n');
+        foreach (var r in rows)
         {
-            var l = lines[k];
-            Padded(l[0], widths[0], left: false);
+            int dot = r.Path.LastIndexOf('.');
+            sb.Append(' ', 2 * r.Depth);
+            Text(r.Path, dot + 1, r.Path.Length - dot - 1);
+            sb.Append(" (");
+            Text(r.Kind, 0, r.Kind.Length);
+            if (r.Count > 1) AppendDigits(sb.Append(" ×"), r.Count, digits, grouped: false);
+            sb.Append(')').Append(' ', w0 - NameWidth(r)).Append("  ");
+            for (int i = 0; i < r.Output.Length; i++)
+            {
+                if (i > 0) sb.Append('×');
+                AppendDigits(sb, r.Output[i], digits, grouped: false);
+            }
+            sb.Append(' ', w1 - ShapeWidth(r.Output)).Append("  ");
+            AppendDigits(sb.Append(' ', w2 - GroupedWidth(r.Parameters)), r.Parameters, digits, grouped: true);
             sb.Append("  ");
-            Padded(l[1], widths[1], left: false);
-            sb.Append("  ");
-            Padded(l[2], widths[2], left: true);
-            sb.Append("  ");
-            Padded(l[3], widths[3], left: true);
+            AppendDigits(sb.Append(' ', w3 - GroupedWidth(r.Macs)), r.Macs, digits, grouped: true);
             sb.Append('\n');
-            if (k == 0) sb.Append('-', width).Append('\n');
         }
         sb.Append('=', width).Append('\n');
         sb.Append("Trainable parameters: ").Append(Number(plan.Parameters)).Append('\n');
@@ -109,6 +127,51 @@ public static class Report
         sb.Append("MACs (batch 1): ").Append(Number(plan.Macs)).Append(" (").Append(Human(plan.Macs)).Append(")\n");
         sb.Append("FLOPs (2 × MACs): ").Append(Number(plan.Flops)).Append(" (").Append(Human(plan.Flops)).Append(")\n");
         sb.Append("Output: ").Append(plan.Output).Append('\n');
+    }
+
+    /// <summary>"  conv1 (Conv2d)", "layer3 (Stage ×6)": the summary's first cell, as displayed.</summary>
+    private static int NameWidth(ReportRow r) =>
+        2 * r.Depth + (r.Path.Length - r.Path.LastIndexOf('.') - 1) + 2 + r.Kind.Length + (r.Count > 1 ? 2 + DigitCount(r.Count) : 0) + 1;
+
+    /// <summary>"2048×7×7", as <see cref="Shape.Format"/> writes it.</summary>
+    private static int ShapeWidth(long[] dims)
+    {
+        int n = dims.Length > 0 ? dims.Length - 1 : 0;
+        foreach (var d in dims) n += DigitCount(d);
+        return n;
+    }
+
+    /// <summary>The length of <paramref name="value"/> in <see cref="Number"/>'s format ("25,557,032").</summary>
+    private static int GroupedWidth(long value)
+    {
+        int d = DigitCount(value), sign = value < 0 ? 1 : 0;
+        return d + (d - sign - 1) / 3;
+    }
+
+    /// <summary>Characters of the invariant decimal form, minus sign included.</summary>
+    private static int DigitCount(long value)
+    {
+        int n = value < 0 ? 2 : 1;
+        // Negated in the negative range, where long.MinValue has no positive counterpart.
+        for (long v = value < 0 ? value : -value; v <= -10; v /= 10) n++;
+        return n;
+    }
+
+    /// <summary>Writes <paramref name="value"/> in invariant digits, with "," every three when <paramref name="grouped"/>
+    /// (the same text as <see cref="Number"/>), without an intermediate string.</summary>
+    private static void AppendDigits(StringBuilder sb, long value, char[] buffer, bool grouped)
+    {
+        int i = buffer.Length, written = 0;
+        long v = value < 0 ? value : -value;   // negative, so long.MinValue works too
+        do
+        {
+            if (grouped && written > 0 && written % 3 == 0) buffer[--i] = ',';
+            buffer[--i] = (char)('0' - (int)(v % 10));
+            v /= 10;
+            written++;
+        } while (v != 0);
+        if (value < 0) sb.Append('-');
+        sb.Append(buffer, i, buffer.Length - i);
     }
 
     /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
