@@ -252,6 +252,63 @@ public class EvaluatorTests
         Assert.Contains("contains itself", f.Message);
     }
 
+    /// <summary>
+    /// Block signatures are shared between evaluations that use the same block declaration (every model of a
+    /// generator run). Outer's signature depends on the Inner it uses: with an Inner whose pool reads inHeight, Outer
+    /// takes inHeight from its parent too. The same Outer declaration must follow the Inner of each evaluation, as a
+    /// fresh copy of the declarations (nothing shared) does.
+    /// </summary>
+    [Fact]
+    public void A_shared_block_signature_follows_the_blocks_it_uses()
+    {
+        var none = new (string, long)[0];
+        var inner1 = Block("Inner", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))));
+        var inner2 = Block("Inner", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))),
+            M("pool", A("AdaptiveAvgPool2d", "inHeight")));
+        var outer = Block("Outer", "Image", none, M("body", A("Stage", T("Tests.Inner"), 1, "width = width")));
+        var model = Model("Net", new long[] { 3, 8, 8 }, M("stage", A("Stage", T("Tests.Outer"), 1, "width = 4")));
+        static string[] OuterArgs(ModelPlan p) => p.Layers[0].Children[0].Call!.Args.Select(a => a.Key).ToArray();
+
+        var first = Evaluator.EvaluateModel(model, new[] { outer, inner1 });
+        var second = Evaluator.EvaluateModel(model, new[] { outer, inner2 });
+        var again = Evaluator.EvaluateModel(model, new[] { outer, inner1 });
+        var fresh = Evaluator.EvaluateModel(model with { }, new[] { outer with { }, inner2 with { } });
+        Assert.False(first.HasErrors || second.HasErrors || again.HasErrors || fresh.HasErrors);
+        Assert.Equal(new[] { "inChannels", "width" }, OuterArgs(first));
+        Assert.Equal(new[] { "inChannels", "inHeight", "width" }, OuterArgs(second));
+        Assert.Equal(OuterArgs(fresh), OuterArgs(second));
+        Assert.Equal(OuterArgs(first), OuterArgs(again));
+
+        // Without Inner, Outer cannot be formed, whatever an earlier evaluation found (the finding itself is reported
+        // in Outer's own plan, where the Stage is written).
+        Assert.True(Evaluator.EvaluateModel(model, new[] { outer }).HasErrors);
+    }
+
+    /// <summary>
+    /// The same, one level deeper and through a signature this evaluation already knows: the model uses Inner before
+    /// Outer, so Outer finds Inner's signature known, and must still depend on the Deep block behind it.
+    /// </summary>
+    [Fact]
+    public void A_shared_block_signature_follows_blocks_reached_through_known_signatures()
+    {
+        var none = new (string, long)[0];
+        var deep1 = Block("Deep", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))));
+        var deep2 = Block("Deep", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))),
+            M("pool", A("AdaptiveAvgPool2d", "inHeight")));
+        var inner = Block("Inner", "Image", none, M("body", A("Stage", T("Tests.Deep"), 1, "width = width")));
+        var outer = Block("Outer", "Image", none, M("body", A("Stage", T("Tests.Inner"), 1, "width = width")));
+        var model = Model("Net", new long[] { 3, 8, 8 },
+            M("first", A("Stage", T("Tests.Inner"), 1, "width = 4")),
+            M("second", A("Stage", T("Tests.Outer"), 1, "width = 4")));
+        static string[] OuterArgs(ModelPlan p) => p.Layers[1].Children[0].Call!.Args.Select(a => a.Key).ToArray();
+
+        var first = Evaluator.EvaluateModel(model, new[] { outer, inner, deep1 });
+        var second = Evaluator.EvaluateModel(model, new[] { outer, inner, deep2 });
+        Assert.False(first.HasErrors || second.HasErrors);
+        Assert.Equal(new[] { "inChannels", "width" }, OuterArgs(first));
+        Assert.Equal(new[] { "inChannels", "inHeight", "width" }, OuterArgs(second));
+    }
+
     [Fact]
     public void Missing_input_is_ADSL0010()
     {

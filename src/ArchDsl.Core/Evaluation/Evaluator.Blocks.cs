@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Layers;
@@ -9,6 +10,11 @@ namespace ArchDsl.Core.Evaluation;
 
 public static partial class Evaluator
 {
+    // Signatures shared between evaluations, keyed by the block's declaration. A generator run evaluates each model
+    // in a session of its own, with the same block declarations, so without this every model that uses a block
+    // derives its signature again. A shared signature is reused only where it would come out the same (Session.Reuse).
+    private static readonly ConditionalWeakTable<ModuleDecl, SignatureFacts> SharedSignatures = new();
+
     /// <summary>
     /// A block's constructor signature, found by evaluating the block symbolically. When
     /// <paramref name="layers"/> is given, the symbolic layers are kept (the block's own plan).
@@ -16,57 +22,88 @@ public static partial class Evaluator
     /// </summary>
     private static BlockSignature? Signature(Session s, ModuleDecl block, bool muted, List<LayerNode>? layers)
     {
-        if (layers is null && s.TryGetSignature(block.FullName, out var cached)) return cached;
+        // Only the look-ups made on behalf of a parent are kept and shared: a block's own plan reports its findings.
+        bool kept = layers is null;
+        if (kept && s.Signature(block.FullName) is { } known) return known;
         if (!s.Enter(block.FullName)) return null;
-        if (muted) s.Muted++;
+        SignatureRecording? recording = null;
         try
         {
-            return s.WithMode(symbolic: true, () =>
+            if (kept && SharedSignatures.TryGetValue(block, out var shared) && s.Reuse(shared) is { } reused)
             {
-                var sig = new BlockSignature { BlockName = block.Name, Layout = BlockLayout(block) };
-                var scope = new Scope { InBlock = true };
-                var inputNames = LayerCatalog.InputNames(sig.Layout);
-                var inputDims = new Dim[inputNames.Length];
-                for (int i = 0; i < inputNames.Length; i++)
-                {
-                    inputDims[i] = new Dim(Placeholder, Expr.Var(inputNames[i]));
-                    scope.Set(inputNames[i], inputDims[i]);
-                }
-
-                var defaults = ReadParamDefaults(s, block);
-                foreach (var kv in ScanIdentifiers(block))
-                {
-                    if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
-                    bool has = defaults.TryGetValue(kv.Key, out var def);
-                    sig.Parameters.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
-                    sig.UsedBy[kv.Key] = kv.Value;
-                    scope.Set(kv.Key, new Dim(has ? def.Value : Placeholder, Expr.Var(kv.Key), has ? def.Origin : null));
-                }
-
-                var list = layers ?? new List<LayerNode>();
-                EvaluateSequence(s, block, scope, new Shape(inputDims), "", 0, list);
-
-                var used = new HashSet<string>(StringComparer.Ordinal);
-                Collect(list, used);
-                foreach (var n in inputNames)
-                    if (used.Contains(n)) sig.Inputs.Add(n);
-                foreach (var node in list)
-                    if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.Flags.Contains(r.FlagName))
-                        sig.Flags.Add(r.FlagName);
-                foreach (var node in list)
-                    if (node.Residual is { } r2)
-                        foreach (var m in block.Members)
-                            if (m.Name == r2.ShortcutName)
-                                s.Report(Rules.BadResidual, node.Attribute!.Span, false, node.Path, $"the shortcut's name '{r2.ShortcutName}' is already a member; name it with Shortcut = \"...\"");
-                if (layers is null) s.SetSignature(block.FullName, sig);
-                return sig;
-            });
+                s.SetSignature(block.FullName, shared);
+                return reused;
+            }
+            if (kept) recording = s.BeginRecording();
+            if (muted) s.Muted++;
+            BlockSignature sig;
+            try
+            {
+                sig = s.WithMode(symbolic: true, () => DeriveSignature(s, block, layers ?? new List<LayerNode>()));
+            }
+            finally
+            {
+                if (muted) s.Muted--;
+            }
+            if (recording != null)
+            {
+                s.EndRecording(recording);
+                var facts = new SignatureFacts(sig, recording);
+                recording = null;
+                s.SetSignature(block.FullName, facts);
+                if (!facts.HasCycle)
+                    lock (SharedSignatures)
+                    {
+                        SharedSignatures.Remove(block);
+                        SharedSignatures.Add(block, facts);
+                    }
+            }
+            return sig;
         }
         finally
         {
-            if (muted) s.Muted--;
+            if (recording != null) s.EndRecording(recording);
             s.Leave(block.FullName);
         }
+    }
+
+    private static BlockSignature DeriveSignature(Session s, ModuleDecl block, List<LayerNode> list)
+    {
+        var sig = new BlockSignature { BlockName = block.Name, Layout = BlockLayout(block) };
+        var scope = new Scope { InBlock = true };
+        var inputNames = LayerCatalog.InputNames(sig.Layout);
+        var inputDims = new Dim[inputNames.Length];
+        for (int i = 0; i < inputNames.Length; i++)
+        {
+            inputDims[i] = new Dim(Placeholder, Expr.Var(inputNames[i]));
+            scope.Set(inputNames[i], inputDims[i]);
+        }
+
+        var defaults = ReadParamDefaults(s, block);
+        foreach (var kv in ScanIdentifiers(block))
+        {
+            if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
+            bool has = defaults.TryGetValue(kv.Key, out var def);
+            sig.Parameters.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
+            sig.UsedBy[kv.Key] = kv.Value;
+            scope.Set(kv.Key, new Dim(has ? def.Value : Placeholder, Expr.Var(kv.Key), has ? def.Origin : null));
+        }
+
+        EvaluateSequence(s, block, scope, new Shape(inputDims), "", 0, list);
+
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        Collect(list, used);
+        foreach (var n in inputNames)
+            if (used.Contains(n)) sig.Inputs.Add(n);
+        foreach (var node in list)
+            if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.Flags.Contains(r.FlagName))
+                sig.Flags.Add(r.FlagName);
+        foreach (var node in list)
+            if (node.Residual is { } r2)
+                foreach (var m in block.Members)
+                    if (m.Name == r2.ShortcutName)
+                        s.Report(Rules.BadResidual, node.Attribute!.Span, false, node.Path, $"the shortcut's name '{r2.ShortcutName}' is already a member; name it with Shortcut = \"...\"");
+        return sig;
     }
 
     private static Layout BlockLayout(ModuleDecl block)

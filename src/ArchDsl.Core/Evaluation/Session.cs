@@ -9,8 +9,11 @@ namespace ArchDsl.Core.Evaluation;
 internal sealed class Session
 {
     private readonly Dictionary<string, ModuleDecl> _blocks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, BlockSignature?> _signatures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SignatureFacts> _signatures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
+    // Signatures being computed, innermost last: each notes what its result depends on (see SignatureFacts).
+    private readonly List<SignatureRecording> _recordings = new();
+    private bool _hasErrors;
 
     public Session(IEnumerable<ModuleDecl> blocks, bool symbolic)
     {
@@ -29,15 +32,74 @@ internal sealed class Session
     public int Muted { get; set; }
 
     public List<Finding> Findings { get; } = new();
-    public bool HasErrors { get; set; }
 
-    public ModuleDecl? FindBlock(string fullName) => _blocks.TryGetValue(fullName, out var b) ? b : null;
+    public bool HasErrors
+    {
+        get => _hasErrors;
+        set
+        {
+            _hasErrors = value;
+            if (value) foreach (var r in _recordings) r.SetsErrors = true;
+        }
+    }
 
-    public bool Enter(string blockName) => _active.Add(blockName);
+    public ModuleDecl? FindBlock(string fullName)
+    {
+        var block = _blocks.TryGetValue(fullName, out var b) ? b : null;
+        foreach (var r in _recordings) r.Dependencies.Add(new KeyValuePair<string, ModuleDecl?>(fullName, block));
+        return block;
+    }
+
+    public bool Enter(string blockName)
+    {
+        if (_active.Add(blockName)) return true;
+        foreach (var r in _recordings) r.HasCycle = true;
+        return false;
+    }
+
     public void Leave(string blockName) => _active.Remove(blockName);
 
-    public bool TryGetSignature(string name, out BlockSignature? sig) => _signatures.TryGetValue(name, out sig);
-    public void SetSignature(string name, BlockSignature? sig) => _signatures[name] = sig;
+    public BlockSignature? Signature(string name) => _signatures.TryGetValue(name, out var f) ? Use(f) : null;
+
+    public void SetSignature(string name, SignatureFacts facts) => _signatures[name] = facts;
+
+    /// <summary>
+    /// A signature computed for another declaration in another session, if this session would compute the same one:
+    /// each block it looked up is the same declaration here, and none is being evaluated here (which would make it a
+    /// cycle in this session).
+    /// </summary>
+    public BlockSignature? Reuse(SignatureFacts facts)
+    {
+        foreach (var d in facts.Dependencies)
+        {
+            var here = _blocks.TryGetValue(d.Key, out var b) ? b : null;
+            if (!ReferenceEquals(here, d.Value) || _active.Contains(d.Key)) return null;
+        }
+        return Use(facts);
+    }
+
+    /// <summary>Takes a known signature: its side effects on this session, and what it depends on, pass to any
+    /// signature being computed around it. (An enclosing signature that goes on to instantiate the block records the
+    /// same look-ups itself; this keeps the record whole when it does not.)</summary>
+    private BlockSignature Use(SignatureFacts facts)
+    {
+        foreach (var r in _recordings)
+        {
+            r.Dependencies.AddRange(facts.Dependencies);
+            r.HasCycle |= facts.HasCycle;
+        }
+        if (facts.SetsErrors) HasErrors = true;
+        return facts.Signature;
+    }
+
+    public SignatureRecording BeginRecording()
+    {
+        var r = new SignatureRecording();
+        _recordings.Add(r);
+        return r;
+    }
+
+    public void EndRecording(SignatureRecording r) => _recordings.Remove(r);
 
     /// <summary>
     /// Records a finding. Declaration problems (shapeDependent = false) are reported where they are written:
@@ -62,4 +124,32 @@ internal sealed class Session
         try { return action(); }
         finally { Symbolic = saved; InstanceDepth = savedDepth; }
     }
+}
+
+/// <summary>What a block signature depends on, noted while it is computed.</summary>
+internal sealed class SignatureRecording
+{
+    public List<KeyValuePair<string, ModuleDecl?>> Dependencies { get; } = new();
+    public bool SetsErrors { get; set; }
+    public bool HasCycle { get; set; }
+}
+
+/// <summary>
+/// A block signature with everything it depends on beyond the block's own declaration: the declaration found for each
+/// block name it looked up (or none), whether computing it marks the evaluation as failed, and whether it met a cycle.
+/// </summary>
+internal sealed class SignatureFacts
+{
+    public SignatureFacts(BlockSignature signature, SignatureRecording recording)
+    {
+        Signature = signature;
+        Dependencies = recording.Dependencies.ToArray();
+        SetsErrors = recording.SetsErrors;
+        HasCycle = recording.HasCycle;
+    }
+
+    public BlockSignature Signature { get; }
+    public KeyValuePair<string, ModuleDecl?>[] Dependencies { get; }
+    public bool SetsErrors { get; }
+    public bool HasCycle { get; }
 }
