@@ -25,19 +25,32 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
     }
 
 
+    // Each key as written and lower-cased, made once: a build reads them for every file that holds a model.
+    private static readonly (string Key, string Lowered)[] Keys = MakeKeys();
+
+    private static (string, string)[] MakeKeys()
+    {
+        var keys = new List<(string, string)>();
+        foreach (var spec in JudgementOptions.All)
+        {
+            keys.Add((spec.EditorConfigKey, spec.EditorConfigKey.ToLowerInvariant()));
+            keys.Add((spec.GlobalOptionKey, spec.GlobalOptionKey.ToLowerInvariant()));
+        }
+        return keys.ToArray();
+    }
+
     /// <summary>Every key <see cref="JudgementOptions"/> looks up, as the file's .editorconfig section, then the
     /// global options (.globalconfig and MSBuild properties) give it; without a tree, the global options alone.</summary>
     public static OptionValues Read(AnalyzerConfigOptionsProvider provider, SyntaxTree? tree)
     {
         var source = new Source(provider, tree);
         var pairs = new List<string>();
-        foreach (var spec in JudgementOptions.All)
-            foreach (var key in new[] { spec.EditorConfigKey, spec.GlobalOptionKey })
-                if (source.TryGet(key, out var value))
-                {
-                    pairs.Add(key);
-                    pairs.Add(value);
-                }
+        foreach (var (key, lowered) in Keys)
+            if (source.TryGet(key, lowered, out var value))
+            {
+                pairs.Add(key);
+                pairs.Add(value);
+            }
         return new OptionValues(tree?.FilePath ?? "", new EquatableArray<string>(pairs.ToArray()));
     }
 
@@ -49,7 +62,7 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
     }
 
     /// <summary>.editorconfig keys for the model's file first, then global options.</summary>
-    private sealed class Source : IOptionSource
+    private sealed class Source
     {
         private readonly AnalyzerConfigOptions? _tree;
         private readonly AnalyzerConfigOptions _global;
@@ -60,13 +73,13 @@ internal sealed record OptionValues(string Path, EquatableArray<string> Pairs)
             _global = provider.GlobalOptions;
         }
 
-        public bool TryGet(string key, out string value)
+        public bool TryGet(string key, string lowered, out string value)
         {
             if (_tree != null && _tree.TryGetValue(key, out var v) ||
                 _global.TryGetValue(key, out v) ||
                 // keys are case-insensitive in .editorconfig; Roslyn lower-cases them
-                _tree != null && _tree.TryGetValue(key.ToLowerInvariant(), out v) ||
-                _global.TryGetValue(key.ToLowerInvariant(), out v))
+                _tree != null && _tree.TryGetValue(lowered, out v) ||
+                _global.TryGetValue(lowered, out v))
             {
                 value = v!;
                 return true;
