@@ -176,7 +176,7 @@ public static partial class Evaluator
     {
         foreach (var n in nodes)
         {
-            foreach (var d in n.Dims.Values) d.Expr.CollectVariables(into);
+            foreach (var d in n.DimValues) d.Expr.CollectVariables(into);
             n.Count.Expr.CollectVariables(into);
             if (n.Residual is { } r && r.Mode != ShortcutMode.Identity)
             {

@@ -291,7 +291,7 @@ public static partial class Evaluator
                 return null;
             node.Output = output;
 
-            strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Dims.TryGetValue("stride", out var st) ? st : Dim.Of(1)));
+            strides.Add(new KeyValuePair<string, Dim>(member.Name, node.TryGetDim("stride", out var st) ? st : Dim.Of(1)));
 
             if (residual != null && !ApplyResidual(s, scope, residual, node, inputs, strides, path))
                 if (!s.Symbolic) return null;

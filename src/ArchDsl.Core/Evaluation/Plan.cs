@@ -86,7 +86,18 @@ public sealed class LayerNode
     private Dictionary<string, double>? _reals;
     private Dictionary<string, bool>? _flags;
     private Dictionary<string, string>? _texts;
-    public Dictionary<string, Dim> Dims => _dims ??= new Dictionary<string, Dim>(7);
+    // Three fit every layer but convolutions and pools, which reserve their own (ReserveDims).
+    public Dictionary<string, Dim> Dims => _dims ??= new Dictionary<string, Dim>(3);
+    internal void ReserveDims(int count) => _dims ??= new Dictionary<string, Dim>(count);
+    /// <summary>A hyperparameter if the layer has it, without creating the table for a node that has none.</summary>
+    public bool TryGetDim(string name, out Dim value)
+    {
+        if (_dims != null) return _dims.TryGetValue(name, out value);
+        value = default;
+        return false;
+    }
+    /// <summary>The hyperparameters' values, without creating the table for a node that has none.</summary>
+    public IEnumerable<Dim> DimValues => _dims?.Values ?? (IEnumerable<Dim>)System.Array.Empty<Dim>();
     public Dictionary<string, double> Reals => _reals ??= new Dictionary<string, double>(2);
     public Dictionary<string, bool> Flags => _flags ??= new Dictionary<string, bool>(1);
     public Dictionary<string, string> Texts => _texts ??= new Dictionary<string, string>(3);

@@ -48,7 +48,7 @@ public static class Estimates
         foreach (var leaf in Leaves(plan.Layers))
         {
             total += leaf.Output.Numel();
-            if (leaf.Kind == "SelfAttention" && leaf.Dims.TryGetValue("heads", out var h) && leaf.Input.Rank == 2)
+            if (leaf.Kind == "SelfAttention" && leaf.TryGetDim("heads", out var h) && leaf.Input.Rank == 2)
             {
                 double l = leaf.Input[0].Value;
                 total += h.Value * l * l;

@@ -198,7 +198,7 @@ public static class Judge
         }
         if (embedding != null && TaskHeads.ConflictingResolutions(resolutions) is string heads)
             Add(found, accepted, Rules.HeadResolutionsShareEmbedding, plan.Declaration.Span, plan.Name, heads, embedding.Path,
-                embedding.Dims.TryGetValue("tokens", out var tokens) ? tokens.Value.ToString(Inv) : embedding.Input.ToString(),
+                embedding.TryGetDim("tokens", out var tokens) ? tokens.Value.ToString(Inv) : embedding.Input.ToString(),
                 plan.Input.ToString());
         if (restoration.Count == 0 || recognition.Count == 0) return;
         // Task-specific head (and tail) modules: every head is a block instance, not a single layer.

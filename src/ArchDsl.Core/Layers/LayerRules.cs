@@ -169,6 +169,7 @@ internal static class LayerRules
         if (h is null) return null;
         var w = OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");
         if (w is null) return null;
+        n.ReserveDims(7);
         n.Dims["in_channels"] = c;
         n.Dims["out_channels"] = o.Value;
         n.Dims["kernel"] = k.Value;
@@ -200,6 +201,7 @@ internal static class LayerRules
         if (h is null) return null;
         var w = OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");
         if (w is null) return null;
+        n.ReserveDims(4);
         n.Dims["kernel"] = k.Value;
         n.Dims["stride"] = s.Value;
         n.Dims["padding"] = p.Value;
