@@ -271,16 +271,19 @@ public static class DeclarationReader
     internal static long EnumValue(object? value) =>
         value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
 
-    public static SourceSpan SpanOf(SyntaxNode? node) => node is null ? SourceSpan.None : SpanOf(node.GetLocation());
+    // From the tree and span directly, as GetLocation().GetLineSpan() gives them, without a Location per span read.
+    public static SourceSpan SpanOf(SyntaxNode? node) => node is null ? SourceSpan.None : SpanOf(node.SyntaxTree, node.Span);
 
-    public static SourceSpan SpanOf(SyntaxToken token) => SpanOf(token.GetLocation());
+    public static SourceSpan SpanOf(SyntaxToken token) => token.SyntaxTree is { } tree ? SpanOf(tree, token.Span) : SpanOf(token.GetLocation());
 
-    public static SourceSpan SpanOf(Location location)
-    {
-        var line = location.GetLineSpan();
-        return new SourceSpan(line.Path ?? "", location.SourceSpan.Start, location.SourceSpan.Length,
+    public static SourceSpan SpanOf(Location location) =>
+        location.SourceTree is { } tree ? SpanOf(tree, location.SourceSpan) : SpanOf(location.GetLineSpan(), location.SourceSpan);
+
+    private static SourceSpan SpanOf(SyntaxTree tree, Microsoft.CodeAnalysis.Text.TextSpan span) => SpanOf(tree.GetLineSpan(span), span);
+
+    private static SourceSpan SpanOf(FileLinePositionSpan line, Microsoft.CodeAnalysis.Text.TextSpan span) =>
+        new(line.Path ?? "", span.Start, span.Length,
             line.StartLinePosition.Line, line.StartLinePosition.Character, line.EndLinePosition.Line, line.EndLinePosition.Character);
-    }
 
     internal static SourceSpan Merge(SourceSpan a, SourceSpan b) =>
         new(a.Path, a.Start, b.Start + b.Length - a.Start, a.StartLine, a.StartColumn, b.EndLine, b.EndColumn);

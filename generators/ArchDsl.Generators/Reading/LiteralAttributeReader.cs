@@ -341,7 +341,7 @@ internal sealed class LiteralAttributeReader
     private sealed class Scope
     {
         private static readonly ConditionalWeakTable<Compilation, Scope> PerCompilation = new();
-        private static readonly ConditionalWeakTable<IAssemblySymbol, ConcurrentDictionary<string, bool>> AttributeLikeInReference = new();
+        private static readonly ConditionalWeakTable<IAssemblySymbol, ConcurrentDictionary<(string Name, string Ours, bool AnyType, bool Nested), bool>> AttributeLikeInReference = new();
 
         private readonly Compilation _compilation;
         private readonly INamespaceSymbol? _archDsl;
@@ -508,9 +508,10 @@ internal sealed class LiteralAttributeReader
             {
                 if (anyType && assembly.NamespaceNames.Contains(name)) return true;
                 if (!assembly.TypeNames.Contains(name)) continue;
-                var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-                if (cache.GetOrAdd((anyType ? "type:" : "attribute:") + (unknownImports ? "nested:" : "") + name + " besides " + ours.Name,
-                        _ => HasOther(assembly, name, ours, anyType, unknownImports))) return true;
+                var cache = AttributeLikeInReference.GetValue(assembly, static _ => new ConcurrentDictionary<(string, string, bool, bool), bool>());
+                var key = (name, ours.Name, anyType, unknownImports);
+                if (!cache.TryGetValue(key, out var other)) other = cache.GetOrAdd(key, _ => HasOther(assembly, name, ours, anyType, unknownImports));
+                if (other) return true;
             }
             return false;
         }
