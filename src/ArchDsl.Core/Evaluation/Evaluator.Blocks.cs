@@ -13,6 +13,8 @@ public static partial class Evaluator
     // Signatures shared between evaluations, keyed by the block's declaration. A generator run evaluates each model
     // in a session of its own, with the same block declarations, so without this every model that uses a block
     // derives its signature again. A shared signature is reused only where it would come out the same (Session.Reuse).
+    // An entry holds the declarations it was derived from until its block's signature is derived again: after an
+    // edit, about one old declaration per block.
     private static readonly ConditionalWeakTable<ModuleDecl, SignatureFacts> SharedSignatures = new();
 
     /// <summary>
@@ -84,8 +86,8 @@ public static partial class Evaluator
         {
             if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
             bool has = defaults.TryGetValue(kv.Key, out var def);
-            sig.Parameters.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
-            sig.UsedBy[kv.Key] = kv.Value;
+            sig.ParameterList.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
+            sig.UsedByMap[kv.Key] = kv.Value;
             scope.Set(kv.Key, new Dim(has ? def.Value : Placeholder, Expr.Var(kv.Key), has ? def.Origin : null));
         }
 
@@ -94,10 +96,10 @@ public static partial class Evaluator
         var used = new HashSet<string>(StringComparer.Ordinal);
         Collect(list, used);
         foreach (var n in inputNames)
-            if (used.Contains(n)) sig.Inputs.Add(n);
+            if (used.Contains(n)) sig.InputList.Add(n);
         foreach (var node in list)
-            if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.Flags.Contains(r.FlagName))
-                sig.Flags.Add(r.FlagName);
+            if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.FlagList.Contains(r.FlagName))
+                sig.FlagList.Add(r.FlagName);
         foreach (var node in list)
             if (node.Residual is { } r2)
                 foreach (var m in block.Members)

@@ -144,18 +144,24 @@ public sealed class LayerNode
 }
 
 /// <summary>What a block's constructor takes, derived from the block's declaration alone.</summary>
+/// <remarks>Read-only once derived: one signature is shared by every plan (and thread) that uses its block.</remarks>
 public sealed class BlockSignature
 {
+    internal readonly List<string> InputList = new();
+    internal readonly List<KeyValuePair<string, long?>> ParameterList = new();
+    internal readonly List<string> FlagList = new();
+    internal readonly Dictionary<string, string> UsedByMap = new();
+
     public string BlockName { get; internal set; } = "";
     public Layout Layout { get; internal set; }
     /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ...), in layout order.</summary>
-    public List<string> Inputs { get; } = new();
+    public IReadOnlyList<string> Inputs => InputList;
     /// <summary>Block parameters in order of first use, with their [Param] default if any.</summary>
-    public List<KeyValuePair<string, long?>> Parameters { get; } = new();
+    public IReadOnlyList<KeyValuePair<string, long?>> Parameters => ParameterList;
     /// <summary>Flags for residual projections that depend on the arguments.</summary>
-    public List<string> Flags { get; } = new();
+    public IReadOnlyList<string> Flags => FlagList;
     /// <summary>Which member's expressions use each parameter (for messages).</summary>
-    public Dictionary<string, string> UsedBy { get; } = new();
+    public IReadOnlyDictionary<string, string> UsedBy => UsedByMap;
 }
 
 /// <summary>A model fully evaluated at its declared input: every layer concrete.</summary>

@@ -65,8 +65,8 @@ internal sealed class Session
 
     /// <summary>
     /// A signature computed for another declaration in another session, if this session would compute the same one:
-    /// each block it looked up is the same declaration here, and none is being evaluated here (which would make it a
-    /// cycle in this session).
+    /// each block it looked up is the same declaration here, none is being evaluated here (which would make it a
+    /// cycle in this session), and none has a signature here that was derived inside a cycle.
     /// </summary>
     public BlockSignature? Reuse(SignatureFacts facts)
     {
@@ -74,6 +74,9 @@ internal sealed class Session
         {
             var here = _blocks.TryGetValue(d.Key, out var b) ? b : null;
             if (!ReferenceEquals(here, d.Value) || _active.Contains(d.Key)) return null;
+            // A signature this session derived inside a cycle would be used for that block here, not the one the
+            // shared signature was derived with.
+            if (_signatures.TryGetValue(d.Key, out var known) && known.HasCycle) return null;
         }
         return Use(facts);
     }
