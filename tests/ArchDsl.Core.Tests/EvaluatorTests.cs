@@ -252,6 +252,19 @@ public class EvaluatorTests
         Assert.Contains("contains itself", f.Message);
     }
 
+    /// <summary>A block in two versions: a 3×3 convolution, and the same followed by a pool that reads inHeight, which
+    /// makes every block that uses it take inHeight from its parent.</summary>
+    private static (ModuleDecl Plain, ModuleDecl ReadsHeight) TwoVersions(string name)
+    {
+        var conv = M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1)));
+        return (Block(name, "Image", new (string, long)[0], conv),
+                Block(name, "Image", new (string, long)[0], conv, M("pool", A("AdaptiveAvgPool2d", "inHeight"))));
+    }
+
+    /// <summary>A block that is one stage of <paramref name="inner"/>, passing its width on.</summary>
+    private static ModuleDecl Stacking(string name, string inner) =>
+        Block(name, "Image", new (string, long)[0], M("body", A("Stage", T(inner), 1, "width = width")));
+
     /// <summary>
     /// Block signatures are shared between evaluations that use the same block declaration (every model of a
     /// generator run). Outer's signature depends on the Inner it uses: with an Inner whose pool reads inHeight, Outer
@@ -261,11 +274,8 @@ public class EvaluatorTests
     [Fact]
     public void A_shared_block_signature_follows_the_blocks_it_uses()
     {
-        var none = new (string, long)[0];
-        var inner1 = Block("Inner", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))));
-        var inner2 = Block("Inner", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))),
-            M("pool", A("AdaptiveAvgPool2d", "inHeight")));
-        var outer = Block("Outer", "Image", none, M("body", A("Stage", T("Tests.Inner"), 1, "width = width")));
+        var (inner1, inner2) = TwoVersions("Inner");
+        var outer = Stacking("Outer", "Tests.Inner");
         var model = Model("Net", new long[] { 3, 8, 8 }, M("stage", A("Stage", T("Tests.Outer"), 1, "width = 4")));
         static string[] OuterArgs(ModelPlan p) => p.Layers[0].Children[0].Call!.Args.Select(a => a.Key).ToArray();
 
@@ -291,12 +301,9 @@ public class EvaluatorTests
     [Fact]
     public void A_shared_block_signature_follows_blocks_reached_through_known_signatures()
     {
-        var none = new (string, long)[0];
-        var deep1 = Block("Deep", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))));
-        var deep2 = Block("Deep", "Image", none, M("conv", A("Conv2d", "width", N("Kernel", 3), N("Padding", 1))),
-            M("pool", A("AdaptiveAvgPool2d", "inHeight")));
-        var inner = Block("Inner", "Image", none, M("body", A("Stage", T("Tests.Deep"), 1, "width = width")));
-        var outer = Block("Outer", "Image", none, M("body", A("Stage", T("Tests.Inner"), 1, "width = width")));
+        var (deep1, deep2) = TwoVersions("Deep");
+        var inner = Stacking("Inner", "Tests.Deep");
+        var outer = Stacking("Outer", "Tests.Inner");
         var model = Model("Net", new long[] { 3, 8, 8 },
             M("first", A("Stage", T("Tests.Inner"), 1, "width = 4")),
             M("second", A("Stage", T("Tests.Outer"), 1, "width = 4")));
