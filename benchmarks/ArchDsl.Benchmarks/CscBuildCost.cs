@@ -89,7 +89,8 @@ public static class CscBuildCost
                 for (int k = 0; k < variants.Count; k++)
                 {
                     int i = (k + r) % variants.Count;
-                    var run = Csc(dotnet, csc, variants[i], pipe, "");
+                    // /reportanalyzer only prints the times the driver records anyway: the generators' own time per build.
+                    var run = Csc(dotnet, csc, variants[i], pipe, "/reportanalyzer");
                     if (run.ExitCode != 0) { Console.WriteLine(run.Output); return 1; }
                     if (r >= untimed) samples[i].Add(run);
                 }
@@ -111,6 +112,9 @@ public static class CscBuildCost
                     line.Append(CultureInfo.InvariantCulture, $"{cpuLabel} median {cpu,8:F1} ms (x{cpu / baseCpu:F3}, pairs x{pairCpu:F3})   ");
                 }
                 line.Append(CultureInfo.InvariantCulture, $"wall min {samples[i].Min(s => s.WallMs):F1} ms");
+                var generatorMs = samples[i].Select(s => GeneratorMs(s.Output)).Where(t => !double.IsNaN(t)).ToList();
+                if (generatorMs.Count > 0)
+                    line.Append(CultureInfo.InvariantCulture, $"   generators (/reportanalyzer) median {Paired.Median(generatorMs):F0} ms, min {generatorMs.Min():F0} ms");
                 Console.WriteLine(line);
             }
 
@@ -172,6 +176,11 @@ public static class CscBuildCost
             variants.Add(WriteRsp(dir, "replay", "a generator that finds the classes and adds the same code", common, user,
                 new[] { Compile(dir, "ArchDsl.ReplayGenerator", ReplayGenerator) }, additionalFiles: generated));
         variants.Add(WriteRsp(dir, "generator", "generator (command-line build)", common, user, new[] { generatorDll, coreDll }));
+        // ARCHDSL_CSC_OTHER=<folder with ArchDsl.Generators.dll and ArchDsl.Core.dll>: another build of the generator
+        // (built with another -p:Version so the server loads it apart), interleaved with this one: an A/B of two versions.
+        if (Environment.GetEnvironmentVariable("ARCHDSL_CSC_OTHER") is { Length: > 0 } other)
+            variants.Add(WriteRsp(dir, "other", "generator from " + other, common, user,
+                new[] { Path.Combine(other, "ArchDsl.Generators.dll"), Path.Combine(other, "ArchDsl.Core.dll") }));
         if (sdkSet == null)
             variants.Add(WriteRsp(dir, "emptysymbol", "generator + empty symbol-action analyzer", common, user,
                 new[] { generatorDll, coreDll, Compile(dir, "ArchDsl.EmptySymbolAnalyzer", EmptyAnalyzer("RegisterSymbolAction(static _ => { }, SymbolKind.NamedType)")) }));
@@ -360,6 +369,12 @@ public static class CscBuildCost
         double cpu = ChildrenCpuMs() - cpu0;
         return new CscRun(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed.TotalMilliseconds, cpu);
     }
+
+    private static readonly Regex GeneratorTotal = new(@"Total generator execution time: ([0-9.]+) seconds", RegexOptions.CultureInvariant);
+
+    /// <summary>The generators' total time in one build as csc reports it, in ms; NaN when it ran none.</summary>
+    private static double GeneratorMs(string output) =>
+        GeneratorTotal.Match(output) is { Success: true } m ? 1000 * double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
 
     private static readonly Regex DiagnosticLine = new(@"(?:^|: )(?:warning|error|info) ([A-Z]+[0-9]+)", RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
