@@ -75,22 +75,6 @@ public class ReportTests
     }
 
     [Fact]
-    public void Summary_verbatim_literal_doubles_quotes_only()
-    {
-        var model = new ModuleDecl("Q\"uote", "Tests", "Tests.Q\"uote", true, "public", true, false, false, false,
-            new EquatableArray<AttributeDecl>(new[] { A("Model"), A("Input", Ints(new long[] { 3, 8, 8 })) }),
-            new EquatableArray<MemberDecl>(new[] { M("conv", A("Conv2d", 4, N("Kernel", 3))) }), Span());
-        var plan = Evaluator.EvaluateModel(model, System.Array.Empty<ModuleDecl>());
-        var rows = Report.Rows(plan);
-        var sb = new StringBuilder();
-        Report.AppendSummaryVerbatim(sb, plan, rows);
-        string inside = sb.ToString();
-        Assert.StartsWith("Q\"\"uote — input 3×8×8\n", inside);
-        // What the compiler reads from @"...": every doubled quote becomes one.
-        Assert.Equal(Report.Summary(plan), inside.Replace("\"\"", "\""));
-    }
-
-    [Fact]
     public void Summary_lines_align_and_total()
     {
         var plan = PlanNamed("Tests");

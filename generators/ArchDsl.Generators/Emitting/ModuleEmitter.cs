@@ -48,8 +48,10 @@ internal static class ModuleEmitter
          .Line("public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = global::ArchDsl.LayerInfo.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line();
 
-        w.Line("/// <summary>A printable summary of the layers and totals.</summary>")
-         .Line("public const string Summary = @\"", sb => Report.AppendSummaryVerbatim(sb, plan, rows), "\";")
+        // The summary is formatted from the JSON constant on first use, by the formatter the core uses: as a second
+        // constant it was a quarter of the generated text, parsed, compressed into the PDB and stored once more.
+        w.Line("/// <summary>A printable summary of the layers and totals (formatted from <see cref=\"ArchitectureJson\"/> on first use).</summary>")
+         .Line("public static string Summary => global::ArchDsl.ModelSummary.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line()
          .Line("/// <summary>The architecture as JSON, for tools (ArchDsl.Cli report).</summary>")
          .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows), ";")

@@ -39,139 +39,24 @@ public static class Report
     }
 
     /// <summary>"4.089 G", "118.0 M": three significant decimals in the largest fitting unit.</summary>
-    public static string Human(double value)
-    {
-        string[] units = { "", " K", " M", " G", " T", " P", " E" };
-        int u = 0;
-        while (System.Math.Abs(value) >= 1000 && u < units.Length - 1) { value /= 1000; u++; }
-        return value.ToString(u == 0 ? "0" : "0.000", Inv) + units[u];
-    }
+    public static string Human(double value) => SummaryText.Human(value);
 
-    public static string Number(long value) => value.ToString("N0", Inv);
-
-    /// <summary>A torchinfo-like text table with totals.</summary>
-    public static string Summary(ModelPlan plan)
-    {
-        var sb = new StringBuilder(1024);
-        WriteSummary(sb, plan, Rows(plan), verbatimLiteral: false);
-        return sb.ToString();
-    }
+    public static string Number(long value) => SummaryText.Grouped(value);
 
     /// <summary>
-    /// The summary written straight into <paramref name="sb"/> as the inside of a C# verbatim literal (quotes doubled),
-    /// the same text as <see cref="Summary"/> once the compiler reads it. <paramref name="rows"/> are the plan's
-    /// <see cref="Rows"/>, taken once by the generator for the layer table, the summary and the JSON.
+    /// A torchinfo-like text table with totals. Generated models do not hold it: their <c>Summary</c> formats the same
+    /// text from the <see cref="Json"/> description with the same formatter (<see cref="SummaryText"/>).
     /// </summary>
-    public static void AppendSummaryVerbatim(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows) =>
-        WriteSummary(sb, plan, rows, verbatimLiteral: true);
-
-    private static void WriteSummary(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, bool verbatimLiteral)
+    public static string Summary(ModelPlan plan)
     {
-        // Column widths come from lengths alone; each cell is then written once, straight into the builder (a
-        // generator run writes tens of thousands of cells). Widths count characters as displayed.
-        string[] header = { "Layer (type)", "Output shape", "Param #", "MACs" };
-        int w0 = header[0].Length, w1 = header[1].Length, w2 = header[2].Length, w3 = header[3].Length;
-        foreach (var r in rows)
+        var rows = Rows(plan);
+        var lines = new SummaryRow[rows.Count];
+        for (int i = 0; i < lines.Length; i++)
         {
-            w0 = System.Math.Max(w0, NameWidth(r));
-            w1 = System.Math.Max(w1, ShapeWidth(r.Output));
-            w2 = System.Math.Max(w2, GroupedWidth(r.Parameters));
-            w3 = System.Math.Max(w3, GroupedWidth(r.Macs));
+            var r = rows[i];
+            lines[i] = new SummaryRow(r.Path, r.Kind, r.Depth, r.Output, r.Parameters, r.Macs, r.Count);
         }
-        int width = w0 + w1 + w2 + w3 + 6;
-        var digits = new char[32];   // long.MinValue grouped: 20 characters and 6 commas
-
-        // Only names can hold a quote, doubled inside a verbatim literal.
-        void Text(string text, int start, int length)
-        {
-            for (int i = start; i < start + length; i++)
-                if (text[i] == '"' && verbatimLiteral)
-                {
-                    sb.Append(text, start, i + 1 - start).Append('"');
-                    length -= i + 1 - start;
-                    start = i + 1;
-                }
-            sb.Append(text, start, length);
-        }
-
-        Text(plan.Name, 0, plan.Name.Length);
-        sb.Append(" — input ").Append(plan.Input).Append('\n').Append('=', width).Append('\n');
-        sb.Append(header[0]).Append(' ', w0 - header[0].Length).Append("  ")
-          .Append(header[1]).Append(' ', w1 - header[1].Length).Append("  ")
-          .Append(' ', w2 - header[2].Length).Append(header[2]).Append("  ")
-          .Append(' ', w3 - header[3].Length).Append(header[3]).Append('\n')
-          .Append('-', width).Append('\n');
-        foreach (var r in rows)
-        {
-            int dot = r.Path.LastIndexOf('.');
-            sb.Append(' ', 2 * r.Depth);
-            Text(r.Path, dot + 1, r.Path.Length - dot - 1);
-            sb.Append(" (");
-            Text(r.Kind, 0, r.Kind.Length);
-            if (r.Count > 1) AppendDigits(sb.Append(" ×"), r.Count, digits, grouped: false);
-            sb.Append(')').Append(' ', w0 - NameWidth(r)).Append("  ");
-            for (int i = 0; i < r.Output.Length; i++)
-            {
-                if (i > 0) sb.Append('×');
-                AppendDigits(sb, r.Output[i], digits, grouped: false);
-            }
-            sb.Append(' ', w1 - ShapeWidth(r.Output)).Append("  ");
-            AppendDigits(sb.Append(' ', w2 - GroupedWidth(r.Parameters)), r.Parameters, digits, grouped: true);
-            sb.Append("  ");
-            AppendDigits(sb.Append(' ', w3 - GroupedWidth(r.Macs)), r.Macs, digits, grouped: true);
-            sb.Append('\n');
-        }
-        sb.Append('=', width).Append('\n');
-        sb.Append("Trainable parameters: ").Append(Number(plan.Parameters)).Append('\n');
-        sb.Append("Buffers: ").Append(Number(plan.Buffers)).Append('\n');
-        sb.Append("MACs (batch 1): ").Append(Number(plan.Macs)).Append(" (").Append(Human(plan.Macs)).Append(")\n");
-        sb.Append("FLOPs (2 × MACs): ").Append(Number(plan.Flops)).Append(" (").Append(Human(plan.Flops)).Append(")\n");
-        sb.Append("Output: ").Append(plan.Output).Append('\n');
-    }
-
-    /// <summary>"  conv1 (Conv2d)", "layer3 (Stage ×6)": the summary's first cell, as displayed.</summary>
-    private static int NameWidth(ReportRow r) =>
-        2 * r.Depth + (r.Path.Length - r.Path.LastIndexOf('.') - 1) + 2 + r.Kind.Length + (r.Count > 1 ? 2 + DigitCount(r.Count) : 0) + 1;
-
-    /// <summary>"2048×7×7", as <see cref="Shape.Format"/> writes it.</summary>
-    private static int ShapeWidth(long[] dims)
-    {
-        int n = dims.Length > 0 ? dims.Length - 1 : 0;
-        foreach (var d in dims) n += DigitCount(d);
-        return n;
-    }
-
-    /// <summary>The length of <paramref name="value"/> in <see cref="Number"/>'s format ("25,557,032").</summary>
-    private static int GroupedWidth(long value)
-    {
-        int d = DigitCount(value), sign = value < 0 ? 1 : 0;
-        return d + (d - sign - 1) / 3;
-    }
-
-    /// <summary>Characters of the invariant decimal form, minus sign included.</summary>
-    private static int DigitCount(long value)
-    {
-        int n = value < 0 ? 2 : 1;
-        // Negated in the negative range, where long.MinValue has no positive counterpart.
-        for (long v = value < 0 ? value : -value; v <= -10; v /= 10) n++;
-        return n;
-    }
-
-    /// <summary>Writes <paramref name="value"/> in invariant digits, with "," every three when <paramref name="grouped"/>
-    /// (the same text as <see cref="Number"/>), without an intermediate string.</summary>
-    private static void AppendDigits(StringBuilder sb, long value, char[] buffer, bool grouped)
-    {
-        int i = buffer.Length, written = 0;
-        long v = value < 0 ? value : -value;   // negative, so long.MinValue works too
-        do
-        {
-            if (grouped && written > 0 && written % 3 == 0) buffer[--i] = ',';
-            buffer[--i] = (char)('0' - (int)(v % 10));
-            v /= 10;
-            written++;
-        } while (v != 0);
-        if (value < 0) sb.Append('-');
-        sb.Append(buffer, i, buffer.Length - i);
+        return SummaryText.Format(plan.Name, plan.Input.Values(), plan.Output.Values(), plan.Parameters, plan.Buffers, plan.Macs, plan.Flops, lines);
     }
 
     /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>

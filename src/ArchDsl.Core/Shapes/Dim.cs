@@ -76,10 +76,5 @@ public sealed class Shape
     public override string ToString() => Format(Values());
 
     /// <summary>"64×56×56": the form every report uses.</summary>
-    public static string Format(IReadOnlyList<long> dims)
-    {
-        var parts = new string[dims.Count];
-        for (int i = 0; i < parts.Length; i++) parts[i] = dims[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return string.Join("×", parts);
-    }
+    public static string Format(IReadOnlyList<long> dims) => Reporting.SummaryText.Shape(dims);
 }

@@ -19,7 +19,9 @@ namespace ArchDsl.Generators.Tests.Infrastructure;
 /// <param name="OutputShape">The generated <c>OutputShape</c> (without the batch dimension).</param>
 /// <param name="ActualOutputShape">The shape forward returned on a batch of <see cref="RuntimeCheck.Batch"/>, or null if it threw.</param>
 /// <param name="Error">An exception from construction or forward, else null.</param>
-public sealed record RuntimeModelResult(string TypeName, long Constant, long Runtime, long[] InputShape, long[] OutputShape, long[]? ActualOutputShape, string? Error)
+/// <param name="Summary">The generated <c>Summary</c>, as the model formats it at run time.</param>
+public sealed record RuntimeModelResult(string TypeName, long Constant, long Runtime, long[] InputShape, long[] OutputShape, long[]? ActualOutputShape, string? Error,
+    string? Summary = null)
 {
     /// <summary>The shape forward must return: the batch, then <see cref="OutputShape"/>.</summary>
     public long[] ExpectedOutputShape => new[] { (long)RuntimeCheck.Batch }.Concat(OutputShape).ToArray();
@@ -118,6 +120,7 @@ public static class RuntimeCheck
             return new RuntimeModelResult(name, constant, 0, inputShape, outputShape, null, "no (Device?, ScalarType?) constructor");
 
         long runtime = 0;
+        string? summary = null;
         long[]? actual = null;
         string? error = null;
         nn.Module? module = null;
@@ -135,6 +138,17 @@ public static class RuntimeCheck
             module = (nn.Module)ctor.Invoke(BindingFlags.OptionalParamBinding, binder: null, new[] { Type.Missing, Type.Missing }, culture: null);
             foreach (var p in module.parameters()) runtime += p.numel();
 
+            // The summary is formatted from the model's JSON on first use: one line per table row, and its total is
+            // what the constructed module holds.
+            summary = type.GetProperty("Summary", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
+            var lines = summary?.Split('\n') ?? Array.Empty<string>();
+            int first = Array.FindIndex(lines, l => l.StartsWith("---", StringComparison.Ordinal)) + 1;
+            int rows = Array.FindIndex(lines, first, l => l.StartsWith("===", StringComparison.Ordinal)) - first;
+            string total = "Trainable parameters: " + runtime.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+            if (summary is null || rows != (layers?.Count ?? -1) || !lines.Contains(total))
+                return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, null,
+                    $"Summary: {(summary is null ? "missing" : $"{rows} rows for {layers?.Count} layers; expected the line '{total}'")}", summary);
+
             if (module is not nn.Module<Tensor, Tensor> forward)
                 error = $"{name} is not an nn.Module<Tensor, Tensor>";
             else
@@ -150,7 +164,7 @@ public static class RuntimeCheck
         catch (TargetInvocationException ex) when (ex.InnerException is not null) { error = ex.InnerException.GetType().Name + ": " + ex.InnerException.Message; }
         catch (Exception ex) { error = ex.GetType().Name + ": " + ex.Message; }
         finally { module?.Dispose(); }
-        return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, actual, error);
+        return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, actual, error, summary);
     }
 
     private static long[] StaticShape(Type type, string property) =>
