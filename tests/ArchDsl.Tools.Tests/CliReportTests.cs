@@ -18,7 +18,7 @@ public class CliReportTests
     [Fact]
     public void Report_on_samples_writes_wellformed_svg_and_markdown_with_torchvision_totals()
     {
-        string outDir = Tooling.NewTempDir("archdsl-report");
+        using var outDir = Tooling.NewTempDir("archdsl-report");
         var r = Tooling.Run(Tooling.Root, Timeout, new[] { Cli, "report", Samples, "--out", outDir });
         Assert.True(r.ExitCode == 0, r.All);
         Assert.Equal("", r.Stderr);
@@ -55,7 +55,7 @@ public class CliReportTests
     [Fact]
     public void Report_on_a_project_builds_it_and_reads_its_models()
     {
-        string outDir = Tooling.NewTempDir("archdsl-report-proj");
+        using var outDir = Tooling.NewTempDir("archdsl-report-proj");
         string project = Path.Combine(Tooling.Root, "samples/ArchDsl.Samples/ArchDsl.Samples.csproj");
         var r = Tooling.Run(Tooling.Root, TimeSpan.FromMinutes(3), new[] { Cli, "report", project, "--out", outDir });
         Assert.True(r.ExitCode == 0, r.All);
@@ -69,7 +69,7 @@ public class CliReportTests
     [InlineData("not-a-pe")]
     public void Bad_input_gives_one_line_on_stderr_and_nonzero_exit(string kind)
     {
-        string dir = Tooling.NewTempDir("archdsl-bad");
+        using var dir = Tooling.NewTempDir("archdsl-bad");
         string path = kind switch
         {
             "missing" => Path.Combine(dir, "nothing-here.dll"),

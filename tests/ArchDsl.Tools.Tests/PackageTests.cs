@@ -49,7 +49,7 @@ public class PackageTests(ITestOutputHelper log)
     public void Package_from_a_local_feed_builds_and_runs_a_consumer()
     {
         var clock = Stopwatch.StartNew();
-        string work = Tooling.NewTempDir("archdsl-package");
+        using var work = Tooling.NewTempDir("archdsl-package");
         string feed = Path.Combine(work, "feed");
         string version = "0.0.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
         string extra = Environment.GetEnvironmentVariable("ARCHDSL_TEST_PACK_ARGS") ?? ""; // e.g. -p:ArchDslPackAnalyzers=false
@@ -172,7 +172,6 @@ public class PackageTests(ITestOutputHelper log)
         foreach (var id in new[] { "CS0169", "CS0649", "CS8618" })
             Assert.False(broken.All.Contains(id, StringComparison.Ordinal), id + " in:\n" + broken.All);
 
-        try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     static bool AnalyzersPacked(string extraPackArgs) =>

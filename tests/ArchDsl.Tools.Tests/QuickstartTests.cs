@@ -10,7 +10,7 @@ public class QuickstartTests
     [Fact]
     public void Short_run_learns_well_above_chance_and_writes_a_png()
     {
-        string outDir = Tooling.NewTempDir("archdsl-quickstart");
+        using var outDir = Tooling.NewTempDir("archdsl-quickstart");
         string dll = Tooling.Output("samples/Quickstart", "Quickstart.dll");
         var r = Tooling.Run(outDir, TimeSpan.FromMinutes(2), new[] { dll, "--epochs", "2", "--out", outDir });
         Assert.True(r.ExitCode == 0, r.All);

@@ -21,11 +21,28 @@ internal static class Tooling
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
 
-    public static string NewTempDir(string prefix)
+    /// <summary>A fresh folder under the temp path, deleted on dispose (kept when ARCHDSL_KEEP_TEMP=1, to look into).</summary>
+    public static TempDir NewTempDir(string prefix)
     {
         string dir = Path.Combine(Path.GetTempPath(), prefix + "-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
-        return dir;
+        return new TempDir(dir);
+    }
+
+    public sealed class TempDir(string path) : IDisposable
+    {
+        public string Path { get; } = path;
+
+        public static implicit operator string(TempDir dir) => dir.Path;
+
+        public override string ToString() => Path;
+
+        public void Dispose()
+        {
+            if (Environment.GetEnvironmentVariable("ARCHDSL_KEEP_TEMP") == "1") return;
+            // A process a test started may still hold a file for a moment; a folder left behind is not a failure.
+            try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
