@@ -355,6 +355,47 @@ public class LiteralReadingAdversarialTests
         Check("same using static text, two namespaces", Decline, "Tests.Probe", compilation);
     }
 
+    /// <summary>
+    /// A block named like a type of a referenced assembly: that type can change what <c>typeof(Twin)</c> names only
+    /// when it is top-level and accessible here (public, or internal with InternalsVisibleTo to this assembly). Other
+    /// ones must not turn the syntax-first reading off: implementation assemblies are full of internal and nested types
+    /// with ordinary names (CoreLib's SpanHelpers.Block16, System.Linq.Expressions' Block2).
+    /// </summary>
+    [Theory]
+    [InlineData("internal top-level type", Accept, "namespace Other { internal class Twin { } }", "")]
+    [InlineData("internal top-level type, its namespace imported", Accept, "namespace Other { internal class Twin { } }", "using Other;")]
+    [InlineData("private nested type", Accept, "namespace Other { public class Outer { private class Twin { } } }", "")]
+    [InlineData("public nested type", Accept, "namespace Other { public class Outer { public class Twin { } } }", "")]
+    [InlineData("public nested type imported with using static", Decline, "namespace Other { public class Outer { public class Twin { } } }", "using static Other.Outer;")]
+    [InlineData("public top-level type", Decline, "namespace Other { public class Twin { } }", "")]
+    [InlineData("public top-level type, its namespace imported", Decline, "namespace Other { public class Twin { } }", "using Other;")]
+    [InlineData("public top-level generic type of the same name", Decline, "namespace Other { public class Twin<T> { } }", "using Other;")]
+    [InlineData("internal top-level type visible to this assembly", Decline,
+        "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"ArchDslTests\")] namespace Other { internal class Twin { } }", "using Other;")]
+    [InlineData("internal top-level type visible to another assembly", Accept,
+        "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"SomeoneElse\")] namespace Other { internal class Twin { } }", "using Other;")]
+    public void Referenced_types_named_like_a_block_read_the_same(string why, string expect, string library, string usings)
+    {
+        var text = usings + "\n" + TestModels.Usings + """
+            [Block]
+            public partial class Twin
+            {
+                [Linear("width")] Linear fc;
+            }
+
+            [Model]
+            [Input(16)]
+            public partial class Probe
+            {
+                [Stage(typeof(Twin), 2, "width = 8")] Sequential layer1;
+                [Linear(4)] Linear head;
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs") })
+            .AddReferences(Library(library));
+        Check(why, expect, "Tests.Probe", compilation);
+    }
+
     private static MetadataReference Library(string source, params string[] aliases)
     {
         var library = CSharpCompilation.Create("ArchDslExtension" + (uint)source.GetHashCode(System.StringComparison.Ordinal),

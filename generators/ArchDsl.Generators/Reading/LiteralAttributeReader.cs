@@ -24,7 +24,8 @@ namespace ArchDsl.Generators.Reading;
 /// so ArchDsl's types are in scope there (aliases and extern aliases are excluded); and no other type or namespace
 /// that could win or tie the lookup exists in the source or in any reference (a type nested in a referenced type
 /// or a static member of one counts only where it can be in scope: through a `using static`; a declaration with a
-/// referenced base class is bound). Equivalence with the bound reading
+/// referenced base class is bound; a referenced type this assembly cannot access never wins a lookup, so the one
+/// <c>typeof</c> names is not turned off by it). Equivalence with the bound reading
 /// is tested on the fuzz corpus and on cases written to break it (LiteralReadingAdversarialTests).
 /// </remarks>
 internal sealed class LiteralAttributeReader
@@ -575,9 +576,25 @@ internal sealed class LiteralAttributeReader
             }
             if (only is null) return null;
             foreach (var assembly in _compilation.SourceModule.ReferencedAssemblySymbols)
-                if (assembly.TypeNames.Contains(n) || assembly.NamespaceNames.Contains(n)) return null;
+                if (assembly.NamespaceNames.Contains(n) || assembly.TypeNames.Contains(n) && AccessibleTopLevelTypeNamed(assembly, n)) return null;
             return only;
         });
+
+        /// <summary>
+        /// Whether the reference has a top-level type of that name this compilation can see. Only such a type can win or
+        /// tie a simple-name lookup against a source type: an inaccessible one never beats an accessible one, and a
+        /// nested one is in scope only through `using static` (ruled out by the caller) or a referenced base class (a
+        /// declaration with one is bound). Implementation assemblies hold many internal and nested types (CoreLib's
+        /// SpanHelpers.Block16, System.Linq.Expressions' Block2), which would otherwise send such names to binding.
+        /// </summary>
+        /// <remarks>Runs once per name and compilation (the caller's cache); accessibility depends on the compilation's
+        /// assembly (InternalsVisibleTo), so it is not cached with the reference.</remarks>
+        private bool AccessibleTopLevelTypeNamed(IAssemblySymbol assembly, string name)
+        {
+            foreach (var t in TypesNamed(assembly, name, nested: false))
+                if (_compilation.IsSymbolAccessibleWithin(t, _compilation.Assembly)) return true;
+            return false;
+        }
 
         /// <summary>True when no other type (source or reference) and no alias shares <paramref name="type"/>'s name.</summary>
         public bool OnlyTypeNamed(INamedTypeSymbol type) => _onlyNamed.GetOrAdd(type, t =>
