@@ -168,7 +168,7 @@ internal static class ModuleEmitter
         {
             if (!HasProjection(n, concrete)) continue;
             var r = n.Residual!;
-            string type = r.ToShape.Rank == 3 ? "Sequential" : "Linear";
+            string type = r.ProjectionKind;
             string nullable = !concrete && r.Mode == ShortcutMode.ByArgument ? "?" : "";
             w.Line($"/// <summary>Projects the shortcut of the residual into {n.Name} when its shape changes.</summary>")
              .Line($"private readonly {type}{nullable} {CSharpNames.Identifier(r.ShortcutName)};");
@@ -227,7 +227,7 @@ internal static class ModuleEmitter
 
     private static string Projection(ResidualNode r)
     {
-        if (r.ToShape.Rank == 3)
+        if (r.ProjectionKind == "Sequential")
         {
             string stride = r.Stride.Expr.IsConst && r.Stride.Value == 1 ? "" : $", stride: {E(r.Stride)}";
             return $"nn.Sequential(nn.Conv2d({E(r.FromShape[0])}, {E(r.ToShape[0])}, 1{stride}, bias: false), nn.BatchNorm2d({E(r.ToShape[0])}))";

@@ -43,6 +43,11 @@ public sealed class ResidualNode
     public long Parameters { get; internal set; }
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
+    /// <summary>
+    /// The projection's module: for images a 1×1 convolution and batch norm in a <c>Sequential</c> (torchvision's
+    /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.
+    /// </summary>
+    public string ProjectionKind => ToShape.Rank == 3 ? "Sequential" : "Linear";
     /// <summary>Name of the block constructor's flag for ByArgument, e.g. withDownsample.</summary>
     public string FlagName => "with" + char.ToUpperInvariant(ShortcutName[0]) + ShortcutName.Substring(1);
 }

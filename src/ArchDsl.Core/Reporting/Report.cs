@@ -34,7 +34,7 @@ public static class Report
         if (n.Residual is { Projects: true } r)
         {
             var owner = n.Path.Contains(".") ? n.Path.Substring(0, n.Path.LastIndexOf('.')) + "." : "";
-            rows.Add(new ReportRow(owner + r.ShortcutName, "Sequential", n.Depth, r.ToShape.Values(), r.Parameters, r.Macs, 1, null, false, null));
+            rows.Add(new ReportRow(owner + r.ShortcutName, r.ProjectionKind, n.Depth, r.ToShape.Values(), r.Parameters, r.Macs, 1, null, false, null));
         }
     }
 

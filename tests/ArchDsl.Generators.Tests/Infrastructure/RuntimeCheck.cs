@@ -138,6 +138,20 @@ public static class RuntimeCheck
             module = (nn.Module)ctor.Invoke(BindingFlags.OptionalParamBinding, binder: null, new[] { Type.Missing, Type.Missing }, culture: null);
             foreach (var p in module.parameters()) runtime += p.numel();
 
+            // Every table row that names a submodule or parameter has its parameter count and, for a submodule, its
+            // class (a stage is a Sequential of blocks; an MLP, as in torchvision, a Sequential of its layers).
+            var modules = module.named_modules().ToDictionary(m => m.name, m => m.module);
+            var named = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.numel());
+            foreach (var row in layers!)
+            {
+                long held = modules.TryGetValue(row.Path, out var sub) ? sub.parameters().Sum(p => p.numel())
+                    : named.TryGetValue(row.Path, out var n) ? n : -1;
+                string kind = row.Kind is "Stage" or "Mlp" ? "Sequential" : row.Kind;
+                if (held != row.Parameters || sub is not null && sub.GetType().Name != kind)
+                    return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, null,
+                        $"Layers row {row.Path} ({row.Kind}, {row.Parameters} parameters): the module has {(sub?.GetType().Name ?? "no submodule")} there with {held}");
+            }
+
             // The summary is formatted from the model's JSON on first use: one line per table row, and its total is
             // what the constructed module holds.
             summary = type.GetProperty("Summary", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
