@@ -169,6 +169,41 @@ public class BadInputTests
         }
         """, "ADSL0013", "From = \"nope\"", new[] { "'nope'" });
 
+    // Both residuals project (8 → 16 and 16 → 32 features), and a projection is a field named by its Shortcut.
+    [Fact]
+    public void Two_projections_with_one_name_ADSL0013() => Expect("""
+        [Model, Input(8)]
+        public partial class Net
+        {
+            [Linear(16), Residual(From = nameof(a))] Linear a;
+            [Linear(32), Residual(From = nameof(b))] Linear b;
+        }
+        """, "ADSL0013", "Residual(From = nameof(b))", new[] { "'downsample'", "another residual" });
+
+    [Fact]
+    public void Projection_named_like_a_member_ADSL0013() => Expect("""
+        [Model, Input(8)]
+        public partial class Net
+        {
+            [Linear(8)] Linear proj;
+            [Linear(16), Residual(From = nameof(proj), Shortcut = "proj")] Linear a;
+        }
+        """, "ADSL0013", "Shortcut = \"proj\"", new[] { "'proj'", "a member" });
+
+    [Fact]
+    public void Two_projections_with_one_name_in_a_block_ADSL0013() => Expect("""
+        /// <summary>Widens twice, each time with a projected shortcut of the default name.</summary>
+        [Block(Layout.Vector)]
+        public partial class Widen2
+        {
+            [Linear("width"), Residual(From = nameof(a))] Linear a;
+            [Linear("width * 2"), Residual(From = nameof(b))] Linear b;
+        }
+
+        [Model, Input(8)]
+        public partial class Net { [Use(typeof(Widen2), "width = 16")] Widen2 w; }
+        """, "ADSL0013", "Residual(From = nameof(b))", new[] { "'downsample'", "another residual" });
+
     [Fact]
     public void Stage_blocks_changing_shape_ADSL0016() => Expect("""
         /// <summary>Halves the size every time.</summary>

@@ -209,6 +209,7 @@ public static partial class Evaluator
         var current = input;
         var inputs = new Dictionary<string, Shape>(owner.Members.Count, StringComparer.Ordinal);
         var strides = new List<KeyValuePair<string, Dim>>(owner.Members.Count);
+        HashSet<string>? shortcuts = null;
         foreach (var member in owner.Members)
         {
             AttributeDecl? layerAttr = null;
@@ -295,9 +296,32 @@ public static partial class Evaluator
 
             if (residual != null && !ApplyResidual(s, scope, residual, node, inputs, strides, path))
                 if (!s.Symbolic) return null;
+            if (node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts))
+                if (!s.Symbolic) return null;
             current = output;
         }
         return current;
+    }
+
+    /// <summary>
+    /// A projected shortcut becomes a field of the module that declares it, named <see cref="ResidualNode.ShortcutName"/>:
+    /// two of them, or one and a member, cannot share a name. In a model a field exists where the shapes differ; in a
+    /// block wherever they can (the block's signature already holds its shortcuts to its member names).
+    /// </summary>
+    private static bool ShortcutNameFree(Session s, ModuleDecl owner, ResidualNode r, AttributeDecl attr, string path, ref HashSet<string>? taken)
+    {
+        bool field = owner.IsModel ? !s.Symbolic && r.Projects : s.Symbolic && r.Mode != ShortcutMode.Identity;
+        if (!field) return true;
+        string? clash = null;
+        if (owner.IsModel)
+            foreach (var m in owner.Members)
+                if (m.Name == r.ShortcutName) clash = "a member";
+        taken ??= new HashSet<string>(StringComparer.Ordinal);
+        if (clash is null && !taken.Add(r.ShortcutName)) clash = "the shortcut of another residual";
+        if (clash is null) return true;
+        var at = attr.Get("Shortcut")?.Span ?? attr.Span;
+        s.Report(Rules.BadResidual, at, owner.IsModel, path, $"the shortcut's name '{r.ShortcutName}' is already {clash}; name it with Shortcut = \"...\"");
+        return false;
     }
 
     private static bool ApplyResidual(Session s, Scope scope, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
