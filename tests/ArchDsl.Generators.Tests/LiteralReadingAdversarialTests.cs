@@ -396,6 +396,58 @@ public class LiteralReadingAdversarialTests
         Check(why, expect, "Tests.Probe", compilation);
     }
 
+    /// <summary>
+    /// The same, with the referenced namesake where lookup meets it first: the model in namespace Tests.Inner, the block
+    /// in Tests, and the reference's type in Tests.Inner itself or imported by a using inside Tests.Inner. An accessible
+    /// one is what <c>typeof(Twin)</c> binds to there; an inaccessible one never is.
+    /// </summary>
+    [Theory]
+    [InlineData("internal type in the model's own namespace", Accept, "namespace Tests.Inner { internal class Twin { } }", "")]
+    [InlineData("public type in the model's own namespace (binding takes it)", Decline, "namespace Tests.Inner { public class Twin { } }", "")]
+    [InlineData("internal type imported inside the model's namespace", Accept, "namespace Other { internal class Twin { } }", "using Other;")]
+    [InlineData("public type imported inside the model's namespace (binding takes it)", Decline, "namespace Other { public class Twin { } }", "using Other;")]
+    public void Referenced_types_nearer_than_the_block_read_the_same(string why, string expect, string library, string innerUsings)
+    {
+        var text = "using ArchDsl;\nusing ArchDsl.Layers;\nusing TorchSharp.Modules;\n" + $$"""
+            namespace Tests
+            {
+                [Block]
+                public partial class Twin
+                {
+                    [Linear("width")] Linear fc;
+                }
+            }
+
+            namespace Tests.Inner
+            {
+                {{innerUsings}}
+
+                [Model]
+                [Input(16)]
+                public partial class Probe
+                {
+                    [Stage(typeof(Twin), 2, "width = 8")] Sequential layer1;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(text, "Probe.cs") })
+            .AddReferences(Library(library));
+        Check(why, expect, "Tests.Inner.Probe", compilation);
+    }
+
+    [Fact]
+    public void A_private_type_nested_in_a_source_base_class_reads_the_same() =>
+        Check("private nested type of a base class (CS0122 when bound)", Decline, "Tests.Probe", GeneratorHarness.Parse(TestModels.Usings + """
+            public class Base { private class Twin { } }
+
+            [Model]
+            [Input(16)]
+            public partial class Probe : Base
+            {
+                [Use(typeof(Twin))] Linear x;
+            }
+            """, "Probe.cs"));
+
     private static MetadataReference Library(string source, params string[] aliases)
     {
         var library = CSharpCompilation.Create("ArchDslExtension" + (uint)source.GetHashCode(System.StringComparison.Ordinal),

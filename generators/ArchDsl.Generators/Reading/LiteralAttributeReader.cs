@@ -212,7 +212,9 @@ internal sealed class LiteralAttributeReader
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType) return EnumMember(e, enumType, span);
         if (Scope.IsSystemType(type) &&
             e is TypeOfExpressionSyntax { Type: IdentifierNameSyntax target } && !target.Identifier.IsVerbatimIdentifier() &&
-            _scope.UniqueSourceType(target.Identifier.ValueText) is { } named && InScope(named))
+            _scope.UniqueSourceType(target.Identifier.ValueText) is { } named && InScope(named) &&
+            // A private type nested in a base class is in scope but not accessible: the compiler reports CS0122.
+            _scope.Accessible(named, _type))
             return ArgValue.OfType(DeclarationReader.NameOf(named), span);
         return null;
     }
@@ -561,7 +563,10 @@ internal sealed class LiteralAttributeReader
             return false;
         }
 
-        /// <summary>The one non-generic source type named <paramref name="name"/> when no reference and no alias has that name.</summary>
+        public bool Accessible(ISymbol symbol, ITypeSymbol within) => _compilation.IsSymbolAccessibleWithin(symbol, within);
+
+        /// <summary>The one non-generic source type named <paramref name="name"/> when no alias, no `using static` and no
+        /// reference brings in another type or namespace of that name that could win or tie the lookup.</summary>
         public INamedTypeSymbol? UniqueSourceType(string name) => _sourceTypes.GetOrAdd(name, n =>
         {
             if (IsAlias(n) || ImportedStatically(n, typesOnly: true)) return null;
