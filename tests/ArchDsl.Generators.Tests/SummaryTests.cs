@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using ArchDsl.Generators.Tests.Infrastructure;
+using ArchDsl.Core.Tests;
 using Xunit;
 
 namespace ArchDsl.Generators.Tests;
@@ -23,8 +24,55 @@ public class SummaryTests
         Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
         var result = RuntimeCheck.Run(r.Output, new[] { typeName }).Single();
         Assert.True(result.Ok, result.Describe());
-        string expected = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Here())!, "Snapshots", typeName + ".summary.txt"));
+        string expected = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Here())!, "Snapshots", typeName + ".summary.txt")).Replace("\r\n", "\n");
         Assert.Equal(expected, result.Summary);
+    }
+
+    [Fact]
+    public void A_projected_residual_on_vectors_is_a_Linear_row_as_in_the_module()
+    {
+        // b widens 16 → 32 features, so its shortcut from a's input is projected: a Linear(16, 32), 16·32 + 32 parameters.
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(16)]
+            public partial class Widening
+            {
+                [Linear(16)] Linear a;
+                [Linear(32), Residual(From = nameof(a))] Linear b;
+                [Linear(4)] Linear head;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
+        // RuntimeCheck holds every table row to the module at its path: class and parameter count.
+        var result = RuntimeCheck.Run(r.Output, new[] { "Tests.Widening" }).Single();
+        Assert.True(result.Ok, result.Describe());
+        Assert.Contains(result.Summary!.Split('\n'), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^downsample \(Linear\) +32 +544 +512$"));
+    }
+
+    /// <summary>
+    /// Plans no C# source can spell, through the JSON and back: a name with a quote, a backslash, control characters
+    /// and the line separators a C# literal cannot hold; counts near 4.6 × 10¹⁸; a stage. The runtime summary of the
+    /// JSON must be the core's summary of the plan, character for character.
+    /// </summary>
+    [Theory]
+    [InlineData("hostile")]
+    [InlineData("huge")]
+    [InlineData("stage")]
+    public void Runtime_summary_of_the_json_is_the_core_summary_of_the_plan(string which)
+    {
+        const long n = int.MaxValue;
+        var block = Decl.Block("Body", "Image", new[] { ("width", 4L) }, Decl.M("conv", Decl.A("Conv2d", "width", Decl.N("Kernel", 3), Decl.N("Padding", 1))));
+        var model = which switch
+        {
+            "hostile" => Decl.Model("N\"a\\m\ne\t\u0001\u0085\u2028é", new long[] { 3, 8, 8 }, Decl.M("conv", Decl.A("Conv2d", 4, Decl.N("Kernel", 3))), Decl.M("flatten", Decl.A("Flatten"))),
+            "huge" => Decl.Model("Wide", new[] { n }, Decl.M("fc", Decl.A("Linear", n))),
+            _ => Decl.Model("Staged", new long[] { 4, 8, 8 }, Decl.M("layers", Decl.A("Stage", Decl.T("Tests.Body"), 3, "width = 4"))),
+        };
+        var plan = ArchDsl.Core.Evaluation.Evaluator.EvaluateModel(model, which == "stage" ? new[] { block } : System.Array.Empty<ArchDsl.Core.Declarations.ModuleDecl>());
+        Assert.False(plan.HasErrors, string.Join("; ", plan.Findings.Select(f => f.Id)));
+        string expected = ArchDsl.Core.Reporting.Report.Summary(plan);
+        Assert.Equal(expected, ModelSummary.FromArchitectureJson(ArchDsl.Core.Reporting.Report.Json(plan)));
+        if (which == "stage") Assert.Contains("layers (Stage ×3)", expected);
     }
 
     private static string Here([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;

@@ -68,7 +68,7 @@ public class ArchitectureJsonTests
     /// <summary>The backticked keys of the two tables under "The architecture description" in docs/dsl.md.</summary>
     private static (List<string> Top, List<string> Row) DocumentedKeys([CallerFilePath] string here = "")
     {
-        string dsl = File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "docs", "dsl.md"));
+        string dsl = File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "docs", "dsl.md")).Replace("\r\n", "\n");
         int start = dsl.IndexOf("## The architecture description", System.StringComparison.Ordinal);
         Assert.True(start >= 0, "docs/dsl.md has no section on the architecture description");
         var section = dsl.Substring(start, dsl.IndexOf("\n## ", start + 3, System.StringComparison.Ordinal) - start);

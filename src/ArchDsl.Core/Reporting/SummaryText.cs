@@ -4,8 +4,13 @@ using System.Text;
 
 // Compiled into the core and, as a linked file, into the runtime library (src/ArchDsl), which formats a generated
 // model's Summary from its ArchitectureJson when first asked. One formatter, so the two cannot drift; internal in
-// both, so the runtime library exposes nothing of it and needs no reference to the core.
+// both, so the runtime library exposes nothing of it and needs no reference to the core. In the runtime library it
+// lives in the namespace users already import, so it adds no namespace name to their compilations.
+#if ARCHDSL_RUNTIME
+namespace ArchDsl;
+#else
 namespace ArchDsl.Core.Reporting;
+#endif
 
 /// <summary>One line of a summary table: a layer's name cell is its path's last segment, indented by depth.</summary>
 internal readonly struct SummaryRow

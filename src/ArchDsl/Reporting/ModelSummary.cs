@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using ArchDsl.Core.Reporting;
 
 namespace ArchDsl;
 
@@ -22,9 +21,9 @@ public static class ModelSummary
     {
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (Cache.TryGetValue(model, out var text)) return text;
-        text = FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model));
-        Cache.AddOrUpdate(model, text);
-        return text;
+        // Two first callers may both format; every caller gets the one instance that was stored.
+        Cache.TryAdd(model, FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model)));
+        return Cache.TryGetValue(model, out text) ? text : FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model));
     }
 
     /// <summary>The summary of a generated <c>ArchitectureJson</c>.</summary>
