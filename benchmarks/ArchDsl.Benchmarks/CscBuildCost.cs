@@ -89,8 +89,10 @@ public static class CscBuildCost
                 for (int k = 0; k < variants.Count; k++)
                 {
                     int i = (k + r) % variants.Count;
-                    // /reportanalyzer only prints the times the driver records anyway: the generators' own time per build.
-                    var run = Csc(dotnet, csc, variants[i], pipe, "/reportanalyzer");
+                    // For builds without analyzers, /reportanalyzer only prints the times the driver records anyway (the
+                    // generators' own time per build). With analyzers it also times every analyzer action, which would
+                    // weigh on both sides of the comparison: those builds run without it.
+                    var run = Csc(dotnet, csc, variants[i], pipe, sdkSet == null && !HasAnalyzers(variants[i]) ? "/reportanalyzer" : "");
                     if (run.ExitCode != 0) { Console.WriteLine(run.Output); return 1; }
                     if (r >= untimed) samples[i].Add(run);
                 }
@@ -370,11 +372,14 @@ public static class CscBuildCost
         return new CscRun(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed.TotalMilliseconds, cpu);
     }
 
-    private static readonly Regex GeneratorTotal = new(@"Total generator execution time: ([0-9.]+) seconds", RegexOptions.CultureInvariant);
+    /// <summary>Variants that run a diagnostic analyzer or suppressor of their own (besides generators).</summary>
+    private static bool HasAnalyzers(Variant v) => Path.GetFileNameWithoutExtension(v.ResponseFile) is "emptysymbol" or "suppressor";
+
+    private static readonly Regex GeneratorTotal = new(@"Total generator execution time: ([0-9]+[.,][0-9]+) seconds", RegexOptions.CultureInvariant);
 
     /// <summary>The generators' total time in one build as csc reports it, in ms; NaN when it ran none.</summary>
     private static double GeneratorMs(string output) =>
-        GeneratorTotal.Match(output) is { Success: true } m ? 1000 * double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+        GeneratorTotal.Match(output) is { Success: true } m ? 1000 * double.Parse(m.Groups[1].Value.Replace(',', '.'), CultureInfo.InvariantCulture) : double.NaN;   // csc prints in the current culture
 
     private static readonly Regex DiagnosticLine = new(@"(?:^|: )(?:warning|error|info) ([A-Z]+[0-9]+)", RegexOptions.CultureInvariant | RegexOptions.Multiline);
 

@@ -24,6 +24,7 @@ public static class GeneratedTextCost
 
     public static int Run(int rounds)
     {
+        rounds = Math.Max(rounds, 2);
         var work = new GeneratorWorkload(200);
         var files = work.GeneratedTrees.Select(t => t.GetText().ToString()).ToList();
         var withoutJson = files.Select(f => JsonConstant.Replace(f, "public const string ArchitectureJson = \"\";")).ToList();
