@@ -44,8 +44,20 @@ public class ArchitectureJsonTests
         Assert.Equal(Constant("Flops"), root.GetProperty("flops").GetInt64());
         Assert.Equal(2 * root.GetProperty("macs").GetInt64(), root.GetProperty("flops").GetInt64());
 
+        // A row with rows under it (a stage, a block instance) holds exactly what they hold: children included.
+        var rows = root.GetProperty("layers").EnumerateArray().ToList();
+        foreach (var parent in rows)
+        {
+            string prefix = parent.GetProperty("path").GetString()! + ".";
+            int depth = parent.GetProperty("depth").GetInt32() + 1;
+            var children = rows.Where(r => r.GetProperty("depth").GetInt32() == depth && r.GetProperty("path").GetString()!.StartsWith(prefix, System.StringComparison.Ordinal)).ToList();
+            if (children.Count == 0) continue;
+            Assert.Equal(parent.GetProperty("parameters").GetInt64(), children.Sum(c => c.GetProperty("parameters").GetInt64()));
+            Assert.Equal(parent.GetProperty("macs").GetInt64(), children.Sum(c => c.GetProperty("macs").GetInt64()));
+        }
+
         long parameters = 0, macs = 0;
-        foreach (var row in root.GetProperty("layers").EnumerateArray())
+        foreach (var row in rows)
         {
             var keys = row.EnumerateObject().Select(p => p.Name).ToList();
             Assert.Empty(keys.Except(rowKeys));
