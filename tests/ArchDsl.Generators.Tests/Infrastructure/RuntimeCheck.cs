@@ -140,6 +140,7 @@ public static class RuntimeCheck
 
             // Every table row that names a submodule or parameter has its parameter count and, for a submodule, its
             // class (a stage is a Sequential of blocks; an MLP, as in torchvision, a Sequential of its layers).
+            var problems = new List<string>();
             var modules = module.named_modules().ToDictionary(m => m.name, m => m.module);
             var named = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.numel());
             foreach (var row in layers!)
@@ -148,23 +149,21 @@ public static class RuntimeCheck
                     : named.TryGetValue(row.Path, out var n) ? n : -1;
                 string kind = row.Kind is "Stage" or "Mlp" ? "Sequential" : row.Kind;
                 if (held != row.Parameters || sub is not null && sub.GetType().Name != kind)
-                    return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, null,
-                        $"Layers row {row.Path} ({row.Kind}, {row.Parameters} parameters): the module has {(sub?.GetType().Name ?? "no submodule")} there with {held}");
+                    problems.Add($"Layers row {row.Path} ({row.Kind}, {row.Parameters} parameters): the module has {(sub?.GetType().Name ?? "no submodule")} there with {held}");
             }
 
             // The summary is formatted from the model's JSON on first use: one line per table row, and its total is
-            // what the constructed module holds.
+            // the ParameterCount constant (which the count check above holds to the module).
             summary = type.GetProperty("Summary", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string;
             var lines = summary?.Split('\n') ?? Array.Empty<string>();
             int first = Array.FindIndex(lines, l => l.StartsWith("---", StringComparison.Ordinal)) + 1;
             int rows = Array.FindIndex(lines, first, l => l.StartsWith("===", StringComparison.Ordinal)) - first;
-            string total = "Trainable parameters: " + runtime.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-            if (summary is null || rows != (layers?.Count ?? -1) || !lines.Contains(total))
-                return new RuntimeModelResult(name, constant, runtime, inputShape, outputShape, null,
-                    $"Summary: {(summary is null ? "missing" : $"{rows} rows for {layers?.Count} layers; expected the line '{total}'")}", summary);
+            string total = "Trainable parameters: " + constant.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+            if (summary is null || rows != layers.Count || !lines.Contains(total))
+                problems.Add($"Summary: {(summary is null ? "missing" : $"{rows} rows for {layers.Count} layers; expected the line '{total}'")}");
 
             if (module is not nn.Module<Tensor, Tensor> forward)
-                error = $"{name} is not an nn.Module<Tensor, Tensor>";
+                problems.Add($"{name} is not an nn.Module<Tensor, Tensor>");
             else
             {
                 forward.eval();
@@ -174,6 +173,7 @@ public static class RuntimeCheck
                 var y = forward.call(x);
                 actual = y.shape;
             }
+            if (problems.Count > 0) error = string.Join("; ", problems);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null) { error = ex.InnerException.GetType().Name + ": " + ex.InnerException.Message; }
         catch (Exception ex) { error = ex.GetType().Name + ": " + ex.Message; }
