@@ -190,6 +190,19 @@ public class BadInputTests
         }
         """, "ADSL0013", "Shortcut = \"proj\"", new[] { "'proj'", "a member" });
 
+    [Theory]
+    [InlineData("Summary", "a count or table")]
+    [InlineData("Layers", "a count or table")]
+    [InlineData("parameters", "taken by the generated module")]
+    [InlineData("Net", "taken by the generated module")]
+    public void Projection_named_like_a_generated_member_ADSL0013(string shortcut, string why) => Expect($$"""
+        [Model, Input(9)]
+        public partial class Net
+        {
+            [Linear(38), Residual(From = nameof(a), Shortcut = "{{shortcut}}")] Linear a;
+        }
+        """, "ADSL0013", $"Shortcut = \"{shortcut}\"", new[] { $"'{shortcut}'", why });
+
     [Fact]
     public void Two_projections_with_one_name_in_a_block_ADSL0013() => Expect("""
         /// <summary>Widens twice, each time with a projected shortcut of the default name.</summary>

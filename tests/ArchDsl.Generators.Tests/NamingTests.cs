@@ -72,4 +72,36 @@ public class NamingTests
         long hooks = (4 * 6 + 6) + 2 * 6 + (4 * 6 + 2 * 6);
         Assert.Equal(body + hooks + (6 * 8 * 8 * 3 + 3), results.Single(m => m.TypeName == "Main.Models.UsesOther").Constant);
     }
+
+    /// <summary>
+    /// An identity shortcut (the shapes never differ) is a plain add and no field, so it may carry a member's name, in
+    /// a block as in a model; the same name on a projected shortcut is ADSL0013 (BadInputTests).
+    /// </summary>
+    [Fact]
+    public void An_identity_shortcut_may_share_a_members_name()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>b keeps the width it is given, so its residual never projects.</summary>
+            [Block(Layout.Vector)]
+            public partial class Keep
+            {
+                [Linear("width")] Linear downsample;
+                [Linear("width"), Residual(From = nameof(b))] Linear b;
+            }
+
+            [Model, Input(8)]
+            public partial class Net
+            {
+                [Linear(8)] Linear downsample;
+                [Linear(8), Residual(From = nameof(downsample))] Linear a;
+                [Use(typeof(Keep), "width = 8")] Keep k;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
+        var result = RuntimeCheck.Run(r.Output, new[] { "Tests.Net" }).Single();
+        Assert.True(result.Ok, result.Describe());
+        Assert.Equal(4 * (8 * 8 + 8), result.Constant);
+    }
 }
