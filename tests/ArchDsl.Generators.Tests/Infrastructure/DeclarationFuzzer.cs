@@ -70,6 +70,10 @@ public sealed class DeclarationFuzzer
         string mutation = roll < 0.55 ? "none" : Pick("wrongType", "missingArg", "wrongArgType", "cycle", "absurd", "empty", "unknownBlock",
             "duplicateName", "randomExpr", "bigKernel", "groups", "heads", "noInput", "notPartial", "negative", "badResidual", "pixelShuffle");
 
+        // A share of cases, valid or not, are built around residual connections of many shapes (ResidualBody).
+        bool residualCase = P(ResidualRate);
+        if (residualCase) mutation = "residual";
+
         var members = new StringBuilder();
         string input;
         int layout = R(0, 2);
@@ -82,9 +86,18 @@ public sealed class DeclarationFuzzer
         input = string.Join(", ", Array.ConvertAll(shape, v => N(v)));
         bool invalid = false;
 
-        int count = mutation == "empty" ? 0 : R(1, 6);
-        for (int i = 0; i < count; i++)
-            shape = AddLayer(members, shape, ref invalid, i == count - 1 ? mutation : "none");
+        if (residualCase)
+        {
+            if (P(0.25)) shape = ValidLayer(members, shape);
+            shape = ResidualBody(members, shape, ref invalid, out mutation);
+            if (P(0.25)) shape = ValidLayer(members, shape);
+        }
+        else
+        {
+            int count = mutation == "empty" ? 0 : R(1, 6);
+            for (int i = 0; i < count; i++)
+                shape = AddLayer(members, shape, ref invalid, i == count - 1 ? mutation : "none");
+        }
         if (mutation == "empty") invalid = true;
 
         string model = "Net" + N(index);
@@ -335,6 +348,338 @@ public sealed class DeclarationFuzzer
         long hidden = width * e;
         _params += d * hidden + hidden + hidden * width + width;
         return new[] { width };
+    }
+
+    // ---- Residual connections of many shapes -------------------------------------------------------------
+    //
+    // ResidualBody lays out a run of layers on the current layout (image, tokens or vector), some of them instances
+    // of blocks that hold residuals of their own, and puts residuals on some layers: From the layer itself, an
+    // earlier layer, a later one (invalid) or a missing member (invalid); Shortcut left to its default "downsample",
+    // a fresh name, the name of another residual's shortcut, a member's name, or a name of the generated code.
+    // Whether the case is valid follows from the DSL's documented rules, restated here:
+    // - a shortcut is projected when the input of From and this layer's output differ (concretely): on images a 1×1
+    //   convolution without bias with the product of the strides since From, then batch norm (Cin·Cout + 2·Cout),
+    //   which must reach the output's height and width ((in − 1) / stride + 1); on tokens and vectors a Linear with
+    //   bias on the last dimension (Din·Dout + Dout), which keeps the token count;
+    // - in a model, a projected shortcut is a field: its name must differ from every member and from the other
+    //   projected shortcuts (ADSL0013);
+    // - in a block, a shortcut is a field wherever the shapes can differ (its expressions are not the same), so that
+    //   is checked on the block's symbolic shapes, whatever the instances' values; an identity shortcut (the same
+    //   expressions) is no field and may carry a member's name, in a block as in a model.
+
+    /// <summary>How often a case is a residual case (<see cref="ResidualBody"/>).</summary>
+    public const double ResidualRate = 0.15;
+
+    private static readonly string[] TrickyShortcuts = { "x", "scope", "identity", "disposing", "Summary", "Layers", "Macs", "ParameterCount", "InputShape", "width", "stride", "inChannels", "inFeatures", "device", "i" };
+
+    private sealed class RBlock
+    {
+        public string Name = "";
+        public List<RSpec> Specs = new();
+        public bool UsesStride;
+        public bool Invalid;
+        public bool Unknown;
+    }
+
+    private sealed class RSpec
+    {
+        public string Kind = "";    // Conv, BN, ReLU, Pool, Linear, LN, Attn, Mlp, Drop, Cls, Block
+        public string Name = "";
+        public string Attr = "";
+        public string Type = "";
+        public long Out;            // Conv, Linear: output channels/features; 0: the block's "width"
+        public long K = 1, Pad;
+        public long Stride = 1;     // 0: the block's "stride"
+        public bool Bias = true;
+        public long Hidden;         // Mlp
+        public RBlock? Block;       // Block: the block, its instances, bindings
+        public long Count = 1, Width, BlockStride = 1;
+        public bool HasResidual;
+        public int From = -1;       // index of From; -1 missing, greater than the own index: a later member
+        public string? Shortcut;    // null: the default, "downsample"
+        public string Tag = "";     // blocks: the symbolic output (same tag, same expressions)
+    }
+
+    private sealed class REval
+    {
+        public long[]? Out;
+        public long Params;
+        public bool Invalid;
+        public bool Unknown;
+    }
+
+    private static bool Same(long[] a, long[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private long[] ResidualBody(StringBuilder m, long[] x, ref bool invalid, out string mutation)
+    {
+        var names = new HashSet<string>();
+        var specs = Specs(x, inBlock: false, R(2, 6), names);
+        var r = Eval(specs, x, 0, 1, isModel: true, names);
+        foreach (var sp in specs) if (sp.Block is { } b) { r.Invalid |= b.Invalid; r.Unknown |= b.Unknown; }
+        foreach (var sp in specs) Field(m, sp.Attr, sp.Type, sp.Name);
+        mutation = "residual(" + (x.Length == 3 ? "image" : x.Length == 2 ? "tokens" : "vector") + (r.Invalid ? ", invalid" : "") + (r.Unknown ? ", unknown" : "") + ")";
+        if (r.Invalid || r.Out is null) { invalid = true; return x; }
+        if (r.Unknown) _unknown = true;
+        _params += r.Params;
+        return r.Out;
+    }
+
+    /// <summary>A run of layers from <paramref name="x"/> (sizes of an example input in a block), with residuals.</summary>
+    private List<RSpec> Specs(long[] x, bool inBlock, int count, HashSet<string> names)
+    {
+        var specs = new List<RSpec>();
+        var cur = x;
+        bool downsampleMember = P(0.1);
+        for (int i = 0; i < count; i++)
+        {
+            var sp = NewSpec(cur, inBlock);
+            if (downsampleMember && sp.Kind is "BN" or "ReLU" or "LN" or "Drop" && _names.Add("downsample")) { sp.Name = "downsample"; downsampleMember = false; }
+            else sp.Name = Name("r");
+            names.Add(sp.Name);
+            specs.Add(sp);
+            // Rough sizes, only to choose the next layer (shapes that cannot shrink further get shape-keeping layers).
+            if (sp.Kind == "Conv" && !inBlock) cur = new[] { sp.Out, Out(cur[1], sp.K, sp.Stride, sp.Pad, 1), Out(cur[2], sp.K, sp.Stride, sp.Pad, 1) };
+            else if (sp.Kind == "Pool") cur = new[] { cur[0], Out(cur[1], 2, 2, 0, 1), Out(cur[2], 2, 2, 0, 1) };
+            else if (sp.Kind == "Linear" && !inBlock) cur = cur.Length == 2 ? new[] { cur[0], sp.Out } : new[] { sp.Out };
+            else if (sp.Kind == "Cls") cur = new[] { cur[0] + 1, cur[1] };
+        }
+
+        // Residuals: at least one; From the layer itself, an earlier one, a later one or a missing member.
+        var shortcuts = new List<string>();
+        bool any = false;
+        for (int i = 0; i < count; i++)
+        {
+            var sp = specs[i];
+            if (sp.Kind == "Cls" || !(P(0.45) || (i == count - 1 && !any))) continue;
+            any = true;
+            sp.HasResidual = true;
+            double f = _rng.NextDouble();
+            string from;
+            if (f < 0.05) { sp.From = -1; from = "\"missing\""; }
+            else if (f < 0.1 && i < count - 1) { sp.From = R(i + 1, count - 1); from = $"nameof({specs[sp.From].Name})"; }
+            else { sp.From = P(0.3) ? i : R(0, i); from = $"nameof({specs[sp.From].Name})"; }
+            double n = _rng.NextDouble();
+            if (n < 0.45) sp.Shortcut = null;
+            else if (n < 0.8) sp.Shortcut = Name("sc");
+            else if (n < 0.88 && shortcuts.Count > 0) sp.Shortcut = Pick(shortcuts.ToArray());
+            else if (n < 0.95) sp.Shortcut = specs[R(0, count - 1)].Name;
+            else { sp.Shortcut = Pick(TrickyShortcuts); _unknown = true; }
+            shortcuts.Add(sp.Shortcut ?? "downsample");
+            sp.Attr += $", Residual(From = {from}" + (sp.Shortcut is null ? "" : $", Shortcut = \"{sp.Shortcut}\"") + ")";
+        }
+        return specs;
+    }
+
+    private RSpec NewSpec(long[] x, bool inBlock)
+    {
+        var sp = new RSpec();
+        string act = P(0.2) ? ", Activation = Act.ReLU" : "";
+        double roll = _rng.NextDouble();
+        if (!inBlock && roll < 0.1)
+        {
+            sp.Kind = "Block";
+            sp.Block = ResidualBlock(x.Length);
+            sp.Width = x.Length == 3 ? (P(0.4) ? x[0] : R(1, 8)) : x.Length == 2 ? (P(0.4) ? x[1] : 8 * R(1, 4)) : P(0.4) ? x[0] : R(1, 40);
+            sp.Count = P(0.5) ? 1 : R(2, 3);
+            bool stage = sp.Count > 1 || P(0.5);
+            // Bind only what the block uses ("width" by its convolutions or linear layers, "stride" by its convolutions).
+            var bindings = new List<string>();
+            if (sp.Block.Specs.Exists(s => s.Kind is "Conv" or "Linear")) bindings.Add($"width = {sp.Width}");
+            if (sp.Block.UsesStride && P(0.6)) { sp.BlockStride = R(1, 2); bindings.Add($"stride = {sp.BlockStride}"); }
+            string bound = bindings.Count == 0 && P(0.5) ? "" : $", \"{string.Join(", ", bindings)}\"";
+            if (stage) { sp.Attr = $"Stage(typeof({sp.Block.Name}), {sp.Count}{bound})"; sp.Type = "Sequential"; }
+            else { sp.Attr = $"Use(typeof({sp.Block.Name}){bound})"; sp.Type = sp.Block.Name; }
+            return sp;
+        }
+        if (x.Length == 3)
+        {
+            long h = x[1], w = x[2];
+            if (roll < 0.5)
+            {
+                sp.Kind = "Conv"; sp.Type = "Conv2d";
+                sp.K = P(0.5) ? 1 : 3;
+                sp.Pad = sp.K / 2;
+                if (sp.K == 3 && h >= 3 && w >= 3 && P(0.15)) sp.Pad = 0;
+                sp.Stride = inBlock && P(0.4) ? 0 : P(0.3) ? 2 : 1;
+                sp.Out = inBlock ? 0 : P(0.4) ? x[0] : R(1, 8);
+                sp.Bias = P(0.5);
+                sp.Attr = $"Conv2d({(inBlock ? "\"width\"" : N(sp.Out))}, Kernel = {sp.K}" + (sp.Pad != 0 ? $", Padding = {sp.Pad}" : "")
+                          + (sp.Stride == 0 ? ", With = \"stride = stride\"" : sp.Stride != 1 ? $", Stride = {sp.Stride}" : "") + (sp.Bias ? "" : ", Bias = false") + act + ")";
+            }
+            else if (roll < 0.75) { sp.Kind = "BN"; sp.Type = "BatchNorm2d"; sp.Attr = "BatchNorm2d" + (act.Length > 0 ? "(Activation = Act.ReLU)" : ""); }
+            else if (roll < 0.9 || inBlock || h < 2 || w < 2) { sp.Kind = "ReLU"; sp.Type = "ReLU"; sp.Attr = "ReLU"; }
+            else { sp.Kind = "Pool"; sp.Type = "MaxPool2d"; sp.Attr = "MaxPool2d(2)"; }
+            return sp;
+        }
+        long d = x[^1];
+        if (roll < 0.4)
+        {
+            sp.Kind = "Linear"; sp.Type = "Linear";
+            sp.Out = inBlock ? 0 : P(0.3) ? d : x.Length == 2 ? 8 * R(1, 4) : R(1, 40);
+            sp.Bias = P(0.7);
+            sp.Attr = $"Linear({(inBlock ? "\"width\"" : N(sp.Out))}" + (sp.Bias ? "" : ", Bias = false") + act + ")";
+        }
+        else if (roll < 0.55) { sp.Kind = "LN"; sp.Type = "LayerNorm"; sp.Attr = "LayerNorm"; }
+        else if (roll < 0.68) { sp.Kind = "Mlp"; sp.Type = "Sequential"; sp.Hidden = R(1, 32); sp.Attr = $"Mlp({sp.Hidden})"; }
+        else if (x.Length == 2 && roll < 0.8) { sp.Kind = "Attn"; sp.Type = "SelfAttention"; sp.Attr = "SelfAttention(1)"; }
+        else if (x.Length == 2 && !inBlock && roll < 0.85) { sp.Kind = "Cls"; sp.Type = "Parameter"; sp.Attr = "ClassToken"; }
+        else if (roll < 0.9) { sp.Kind = "Drop"; sp.Type = "Dropout"; sp.Attr = "Dropout(0.1)"; }
+        else { sp.Kind = "ReLU"; sp.Type = Pick("ReLU", "GELU"); sp.Attr = sp.Type; }
+        return sp;
+    }
+
+    /// <summary>A block of the given rank with residuals; its declaration problems are judged on its symbolic shapes.</summary>
+    private RBlock ResidualBlock(int rank)
+    {
+        var b = new RBlock { Name = "RBlk" + N(_blockId++) };
+        var names = new HashSet<string>();
+        // Example sizes: blocks use "width" for every channel or feature change, so only the layout matters here.
+        long[] example = rank == 3 ? new long[] { 4, 8, 8 } : rank == 2 ? new long[] { 4, 8 } : new long[] { 8 };
+        bool savedUnknown = _unknown;
+        _unknown = false;
+        b.Specs = Specs(example, inBlock: true, R(1, 4), names);
+        b.Unknown = _unknown;
+        _unknown = savedUnknown;
+        b.UsesStride = b.Specs.Exists(s => s.Stride == 0);
+
+        // Symbolic tags: a channel/feature part ("in", then "width" after a change) and, on images, a spatial part
+        // that every convolution renews (its expressions need not simplify back to the input's).
+        var tagIn = new List<string>();
+        string tag = "in|0";
+        int spatial = 0;
+        foreach (var sp in b.Specs)
+        {
+            tagIn.Add(tag);
+            if (sp.Kind == "Conv") tag = "width|" + N(++spatial);
+            else if (sp.Kind == "Linear") tag = "width|0";
+            sp.Tag = tag;
+        }
+        var taken = new HashSet<string>();
+        for (int i = 0; i < b.Specs.Count; i++)
+        {
+            var sp = b.Specs[i];
+            if (!sp.HasResidual) continue;
+            if (sp.From < 0 || sp.From > i) { b.Invalid = true; continue; }
+            string a = tagIn[sp.From], o = sp.Tag;
+            // 0: identity (same expressions), 1: a field (the channels or features differ), 2: cannot tell here.
+            int status = a == o ? 0 : a.Split('|')[0] != o.Split('|')[0] ? 1 : 2;
+            string name = sp.Shortcut ?? "downsample";
+            // An identity shortcut is no field, so a member's name is allowed there.
+            if (names.Contains(name) && status != 0) b.Invalid = true;
+            if (status == 1 && !taken.Add(name)) b.Invalid = true;
+            if (status == 2) b.Unknown = true;
+        }
+
+        var sb = new StringBuilder();
+        sb.Append("/// <summary>Block with residuals.</summary>\n[Block(Layout.").Append(rank == 3 ? "Image" : rank == 2 ? "Tokens" : "Vector").Append(")]\n");
+        if (b.UsesStride) sb.Append("[Param(\"stride\", 1)]\n");
+        sb.Append("public partial class ").Append(b.Name).Append("\n{\n");
+        foreach (var sp in b.Specs) Field(sb, sp.Attr, sp.Type, sp.Name);
+        sb.Append("}\n");
+        _blocks.Append(sb);
+        return b;
+    }
+
+    /// <summary>
+    /// Evaluates a run of layers with concrete sizes: output, parameters with projections, and whether the DSL rejects
+    /// it. In a model, projected shortcuts' names are checked against <paramref name="members"/> and each other.
+    /// </summary>
+    private REval Eval(List<RSpec> specs, long[] x, long width, long stride, bool isModel, HashSet<string> members)
+    {
+        var r = new REval();
+        var ins = new List<long[]>();
+        var strides = new List<long?>();
+        var taken = new HashSet<string>();
+        var cur = x;
+        for (int i = 0; i < specs.Count; i++)
+        {
+            var sp = specs[i];
+            ins.Add(cur);
+            long[]? o = null;
+            long? st = 1;
+            switch (sp.Kind)
+            {
+                case "Conv":
+                {
+                    long c = cur[0], oc = sp.Out == 0 ? width : sp.Out, s = sp.Stride == 0 ? stride : sp.Stride;
+                    if (cur[1] + 2 * sp.Pad < sp.K || cur[2] + 2 * sp.Pad < sp.K) break;
+                    o = new[] { oc, Out(cur[1], sp.K, s, sp.Pad, 1), Out(cur[2], sp.K, s, sp.Pad, 1) };
+                    r.Params += oc * c * sp.K * sp.K + (sp.Bias ? oc : 0);
+                    st = s;
+                    break;
+                }
+                case "BN": o = cur; r.Params += 2 * cur[0]; break;
+                case "Pool":
+                    if (cur[1] < 2 || cur[2] < 2) break;
+                    o = new[] { cur[0], Out(cur[1], 2, 2, 0, 1), Out(cur[2], 2, 2, 0, 1) };
+                    st = 2;
+                    break;
+                case "Linear":
+                {
+                    long d = cur[^1], od = sp.Out == 0 ? width : sp.Out;
+                    o = (long[])cur.Clone();
+                    o[^1] = od;
+                    r.Params += d * od + (sp.Bias ? od : 0);
+                    break;
+                }
+                case "LN": o = cur; r.Params += 2 * cur[^1]; break;
+                case "Attn": o = cur; r.Params += 4 * cur[1] * cur[1] + 4 * cur[1]; break;
+                case "Mlp": o = cur; r.Params += 2 * cur[^1] * sp.Hidden + sp.Hidden + cur[^1]; break;
+                case "Cls": o = new[] { cur[0] + 1, cur[1] }; r.Params += cur[1]; break;
+                case "Block":
+                {
+                    var t = cur;
+                    for (int k = 0; k < sp.Count; k++)
+                    {
+                        var e = Eval(sp.Block!.Specs, t, sp.Width, k == 0 ? sp.BlockStride : 1, isModel: false, members);
+                        r.Unknown |= e.Unknown;
+                        if (e.Invalid || e.Out is null || (k > 0 && !Same(e.Out, t))) { t = null!; break; }
+                        r.Params += e.Params;
+                        t = e.Out;
+                    }
+                    o = t;
+                    st = null; // the stride of a block instance, as a residual around it sees it, is not modelled
+                    break;
+                }
+                default: o = cur; break; // ReLU, GELU, Dropout
+            }
+            if (o is null) { r.Invalid = true; return r; }
+            strides.Add(st);
+            if (sp.HasResidual)
+            {
+                if (sp.From < 0 || sp.From > i) { r.Invalid = true; return r; }
+                var f = ins[sp.From];
+                if (!Same(f, o))
+                {
+                    if (o.Length == 3)
+                    {
+                        long? s = 1;
+                        for (int j = sp.From; j <= i; j++) s = s is null || strides[j] is null ? null : s * strides[j];
+                        if (s is null) r.Unknown = true;
+                        else if ((f[1] - 1) / s + 1 != o[1] || (f[2] - 1) / s + 1 != o[2]) { r.Invalid = true; return r; }
+                        r.Params += f[0] * o[0] + 2 * o[0];
+                    }
+                    else
+                    {
+                        if (o.Length == 2 && f[0] != o[0]) { r.Invalid = true; return r; }
+                        r.Params += f[^1] * o[^1] + o[^1];
+                    }
+                    if (isModel)
+                    {
+                        string name = sp.Shortcut ?? "downsample";
+                        if (members.Contains(name) || !taken.Add(name)) { r.Invalid = true; return r; }
+                    }
+                }
+            }
+            cur = o;
+        }
+        r.Out = cur;
+        return r;
     }
 
     private static long Out(long size, long k, long s, long p, long d) => (size + 2 * p - d * (k - 1) - 1) / s + 1;
