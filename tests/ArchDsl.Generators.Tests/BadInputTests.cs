@@ -190,6 +190,20 @@ public class BadInputTests
         }
         """, "ADSL0013", "Shortcut = \"proj\"", new[] { "'proj'", "a member" });
 
+    [Fact]
+    public void Projection_named_like_a_member_in_a_block_ADSL0013() => Expect("""
+        /// <summary>Widens, with its projected shortcut named like a layer.</summary>
+        [Block(Layout.Vector)]
+        public partial class Widen1
+        {
+            [Linear(8)] Linear proj;
+            [Linear("width"), Residual(From = nameof(proj), Shortcut = "proj")] Linear a;
+        }
+
+        [Model, Input(8)]
+        public partial class Net { [Use(typeof(Widen1), "width = 16")] Widen1 w; }
+        """, "ADSL0013", "Shortcut = \"proj\"", new[] { "'proj'", "a member" });
+
     [Theory]
     [InlineData("Summary", "a count or table")]
     [InlineData("Layers", "a count or table")]

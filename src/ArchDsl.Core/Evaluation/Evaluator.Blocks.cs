@@ -100,12 +100,6 @@ public static partial class Evaluator
         foreach (var node in list)
             if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.FlagList.Contains(r.FlagName))
                 sig.FlagList.Add(r.FlagName);
-        // Only a shortcut that can be projected becomes a field; an identity one may share a member's name.
-        foreach (var node in list)
-            if (node.Residual is { Mode: not ShortcutMode.Identity } r2)
-                foreach (var m in block.Members)
-                    if (m.Name == r2.ShortcutName)
-                        s.Report(Rules.BadResidual, node.Attribute!.Span, false, node.Path, $"the shortcut's name '{r2.ShortcutName}' is already a member; name it with Shortcut = \"...\"");
         return sig;
     }
 

@@ -306,8 +306,8 @@ public static partial class Evaluator
     /// <summary>
     /// A projected shortcut becomes a field of the module that declares it, named <see cref="ResidualNode.ShortcutName"/>:
     /// two of them, or one and a member or a name the generated class declares or inherits, cannot share a name. In a
-    /// model a field exists where the shapes differ; in a block wherever they can (the block's signature holds those
-    /// shortcuts to its member names).
+    /// model a field exists where the shapes differ; in a block wherever they can, which its symbolic evaluation (the
+    /// one that derives its signature) decides. An identity shortcut is a plain add and no field.
     /// </summary>
     private static bool ShortcutNameFree(Session s, ModuleDecl owner, ResidualNode r, AttributeDecl attr, string path, ref HashSet<string>? taken)
     {
@@ -316,7 +316,7 @@ public static partial class Evaluator
         string? clash = null;
         if (owner.IsModel && LayerCatalog.GeneratedMembers.Contains(r.ShortcutName)) clash = "a count or table of the generated model";
         else if (LayerCatalog.ModuleMembers.Contains(r.ShortcutName) || r.ShortcutName == owner.Name) clash = "taken by the generated module";
-        else if (owner.IsModel)
+        else
             foreach (var m in owner.Members)
                 if (m.Name == r.ShortcutName) clash = "a member";
         taken ??= new HashSet<string>(StringComparer.Ordinal);
