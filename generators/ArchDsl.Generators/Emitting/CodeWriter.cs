@@ -31,7 +31,7 @@ internal sealed class CodeWriter
         return this;
     }
 
-    /// <summary>One line whose middle is written by <paramref name="body"/> straight into the file (a model's summary and JSON literals).</summary>
+    /// <summary>One line whose middle is written by <paramref name="body"/> straight into the file (a model's JSON literal).</summary>
     public CodeWriter Line(string head, Action<StringBuilder> body, string tail)
     {
         _sb.Append(' ', _indent * 4).Append(head);

@@ -49,7 +49,8 @@ internal static class ModuleEmitter
          .Line();
 
         // The summary is formatted from the JSON constant on first use, by the formatter the core uses: as a second
-        // constant it was a quarter of the generated text, parsed, compressed into the PDB and stored once more.
+        // constant it was a quarter of the generated text, which csc parses and compresses into embedded sources one
+        // file after another, and the assembly stored the same figures twice.
         w.Line("/// <summary>A printable summary of the layers and totals (formatted from <see cref=\"ArchitectureJson\"/> on first use).</summary>")
          .Line("public static string Summary => global::ArchDsl.ModelSummary.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line()

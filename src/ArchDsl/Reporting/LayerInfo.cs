@@ -45,13 +45,14 @@ public sealed record LayerInfo(string Path, string Kind, int Depth, long[] Outpu
         var layers = doc.RootElement.GetProperty("layers");
         var rows = new LayerInfo[layers.GetArrayLength()];
         int i = 0;
-        foreach (var l in layers.EnumerateArray())
-        {
-            rows[i++] = new LayerInfo(l.GetProperty("path").GetString()!, l.GetProperty("kind").GetString()!,
-                l.GetProperty("depth").GetInt32(), Longs(l.GetProperty("output")), l.GetProperty("parameters").GetInt64(), l.GetProperty("macs").GetInt64());
-        }
+        foreach (var l in layers.EnumerateArray()) rows[i++] = Row(l);
         return rows;
     }
+
+    /// <summary>One element of the <c>layers</c> array (the one place the runtime library reads a row's keys).</summary>
+    internal static LayerInfo Row(JsonElement l) =>
+        new(l.GetProperty("path").GetString()!, l.GetProperty("kind").GetString()!, l.GetProperty("depth").GetInt32(),
+            Longs(l.GetProperty("output")), l.GetProperty("parameters").GetInt64(), l.GetProperty("macs").GetInt64());
 
     /// <summary>A JSON array of integers (a shape).</summary>
     internal static long[] Longs(JsonElement array)

@@ -20,10 +20,13 @@ public static class ModelSummary
     public static string Of([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] Type model)
     {
         if (model is null) throw new ArgumentNullException(nameof(model));
-        if (Cache.TryGetValue(model, out var text)) return text;
-        // Two first callers may both format; every caller gets the one instance that was stored.
-        Cache.TryAdd(model, FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model)));
-        return Cache.TryGetValue(model, out text) ? text : FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model));
+        if (!Cache.TryGetValue(model, out var text))
+        {
+            // Two first callers may both format; every caller gets the one instance that was stored.
+            Cache.TryAdd(model, FromArchitectureJson(LayerInfo.ArchitectureJsonOf(model)));
+            Cache.TryGetValue(model, out text);
+        }
+        return text!;
     }
 
     /// <summary>The summary of a generated <c>ArchitectureJson</c>.</summary>
@@ -39,9 +42,10 @@ public static class ModelSummary
         var rows = new SummaryRow[layers.GetArrayLength()];
         int i = 0;
         foreach (var l in layers.EnumerateArray())
-            rows[i++] = new SummaryRow(l.GetProperty("path").GetString()!, l.GetProperty("kind").GetString()!, l.GetProperty("depth").GetInt32(),
-                LayerInfo.Longs(l.GetProperty("output")), l.GetProperty("parameters").GetInt64(), l.GetProperty("macs").GetInt64(),
-                l.GetProperty("count").GetInt64());
+        {
+            var r = LayerInfo.Row(l);
+            rows[i++] = new SummaryRow(r.Path, r.Kind, r.Depth, r.OutputShape, r.Parameters, r.Macs, l.GetProperty("count").GetInt64());
+        }
         return SummaryText.Format(root.GetProperty("name").GetString()!, LayerInfo.Longs(root.GetProperty("input")), LayerInfo.Longs(root.GetProperty("output")),
             root.GetProperty("parameters").GetInt64(), root.GetProperty("buffers").GetInt64(), root.GetProperty("macs").GetInt64(),
             root.GetProperty("flops").GetInt64(), rows);
