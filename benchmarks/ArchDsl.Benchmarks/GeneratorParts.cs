@@ -45,7 +45,7 @@ public static class GeneratorParts
             var plans = declarations.Select(d => Evaluator.EvaluateModel(d.Root, d.Blocks)).ToList();
             evaluate.Add(clock.Elapsed.TotalMilliseconds); long a2 = GC.GetAllocatedBytesForCurrentThread(); clock.Restart();
             chars = 0;
-            foreach (var p in plans) chars += ModuleEmitter.EmitModel(p).Length;
+            foreach (var p in plans) chars += ModuleEmitter.EmitModel(p, rawStringLiterals: true).Length;
             emit.Add(clock.Elapsed.TotalMilliseconds); long a3 = GC.GetAllocatedBytesForCurrentThread(); clock.Restart();
             var options = new JudgementOptions();
             foreach (var p in plans) Judge.Evaluate(p, options);

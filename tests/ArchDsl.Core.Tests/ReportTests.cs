@@ -48,7 +48,7 @@ public class ReportTests
         var plan = PlanNamed(Hostile);
         var rows = Report.Rows(plan);
         var sb = new StringBuilder();
-        Report.AppendJsonLiteral(sb, plan, rows);
+        Report.AppendJsonLiteral(sb, plan, rows, raw: false);
         string literal = sb.ToString();
 
         Assert.Equal(Report.Quote(Report.Json(plan)), literal);
@@ -61,6 +61,34 @@ public class ReportTests
         Assert.Equal(Report.Json(plan), decoded);
         using var doc = JsonDocument.Parse(decoded);
         Assert.Equal(Hostile, doc.RootElement.GetProperty("namespace").GetString());
+    }
+
+    /// <summary>
+    /// The raw form (C# 11 and later) holds the JSON unchanged, so it must obey a single-line raw literal's rules (C#
+    /// spec, raw string literals): three quotes each side, content on one line (no CR, LF, U+0085, U+2028, U+2029),
+    /// never three quotes in a row inside, and neither starting nor ending with a quote.
+    /// </summary>
+    [Fact]
+    public void Raw_json_literal_holds_the_json_unescaped_and_cannot_end_early()
+    {
+        const string EndsInQuotes = Hostile + "\"\"";
+        var plan = PlanNamed(EndsInQuotes);
+        var sb = new StringBuilder();
+        Report.AppendJsonLiteral(sb, plan, Report.Rows(plan), raw: true);
+        string literal = sb.ToString();
+
+        Assert.StartsWith("\"\"\"{", literal);
+        Assert.EndsWith("}\"\"\"", literal);
+        string content = literal.Substring(3, literal.Length - 6);
+        Assert.Equal(Report.Json(plan), content);
+        foreach (char c in new[] { '\r', '\n', '\u0085', '\u2028', '\u2029' })
+            Assert.DoesNotContain(c, content);
+        Assert.DoesNotContain("\"\"\"", content);
+        // A name ending in quotes gives an escaped quote next to the closing one: the longest run JSON can make.
+        var longest = Regex.Matches(content, "\"+").Max(m => m.Length);
+        Assert.Equal(2, longest);
+        using var doc = JsonDocument.Parse(content);
+        Assert.Equal(EndsInQuotes, doc.RootElement.GetProperty("namespace").GetString());
     }
 
     [Theory]

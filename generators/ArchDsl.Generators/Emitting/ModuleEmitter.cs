@@ -17,7 +17,8 @@ internal static class ModuleEmitter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string EmitModel(ModelPlan plan)
+    /// <param name="rawStringLiterals">The compilation's C# is 11 or later: the JSON constant is written as a raw literal.</param>
+    public static string EmitModel(ModelPlan plan, bool rawStringLiterals)
     {
         var d = plan.Declaration;
         var rows = Report.Rows(plan);
@@ -55,7 +56,7 @@ internal static class ModuleEmitter
          .Line("public static string Summary => global::ArchDsl.ModelSummary.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line()
          .Line("/// <summary>The architecture as JSON, for tools (ArchDsl.Cli report).</summary>")
-         .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows), ";")
+         .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows, rawStringLiterals), ";")
          .Line();
 
         var ctorParams = new List<string>();
