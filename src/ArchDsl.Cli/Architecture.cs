@@ -56,5 +56,6 @@ internal sealed record Architecture(string Name, string Namespace, long[] Input,
         return Layers.Where(l => l.Depth == parent.Depth + 1 && l.Path.StartsWith(prefix, StringComparison.Ordinal));
     }
 
-    public static string Shape(long[] dims) => dims.Length == 0 ? "scalar" : string.Join("×", dims);
+    /// <summary>"64×56×56", as every report writes a shape.</summary>
+    public static string Shape(long[] dims) => ArchDsl.Core.Shapes.Shape.Format(dims);
 }

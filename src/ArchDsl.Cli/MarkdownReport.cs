@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Cli;
 
@@ -43,19 +44,12 @@ internal static class MarkdownReport
         return sb.ToString();
     }
 
-    internal static string N(long v) => v.ToString("N0", Inv);
+    internal static string N(long v) => Report.Number(v);
 
     static string Share(long part, long total) =>
         total == 0 ? "–" : (100.0 * part / total).ToString("F2", Inv) + " %";
 
-    internal static string Human(long v) => v switch
-    {
-        >= 1_000_000_000_000 => (v / 1e12).ToString("F3", Inv) + " T",
-        >= 1_000_000_000 => (v / 1e9).ToString("F3", Inv) + " G",
-        >= 1_000_000 => (v / 1e6).ToString("F3", Inv) + " M",
-        >= 1_000 => (v / 1e3).ToString("F3", Inv) + " K",
-        _ => v.ToString(Inv),
-    };
+    internal static string Human(long v) => Report.Human(v);
 
     static string Escape(string s) => s.Replace("|", "\\|");
 }

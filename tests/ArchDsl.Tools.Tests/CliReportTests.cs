@@ -36,6 +36,7 @@ public class CliReportTests
         string md = File.ReadAllText(Path.Combine(outDir, "ResNet50.md"));
         Assert.Contains("| **Total** | | 1000 | **25,557,032** |", md);
         Assert.Contains("**4,089,184,256**", md);
+        Assert.Contains("- MACs (batch 1): 4,089,184,256 (4.089 G)", md);   // torchvision's 4.09 GMACs, as the summaries write it
         foreach (var layer in ResNet50TopLevel)
             Assert.Contains($"| `{layer}` |", md);
 

@@ -4,7 +4,7 @@ namespace ArchDsl.Core.Diagnostics;
 
 public enum Severity { Hidden, Info, Warning, Error }
 
-/// <summary>A diagnostic rule as data. The generator and the analyzers turn these into Roslyn descriptors;
+/// <summary>A diagnostic rule as data. The generator turns these into Roslyn descriptors (the code fixes know them by id);
 /// the ids, texts and severities live here only.</summary>
 public sealed class Rule
 {
@@ -33,7 +33,7 @@ public sealed class Rule
 }
 
 /// <summary>Every rule of the project. Ids are ADSL + four digits: 0xxx declarations and shapes
-/// (reported by the generator), 1xxx judgement of the design (reported by the analyzers).</summary>
+/// (reported by the generator), 1xxx judgement of the design (also reported by the generator, from the plan it emitted).</summary>
 public static partial class Rules
 {
     private const string Design = "Design";

@@ -37,7 +37,7 @@ public enum TaskKind
     LowLightEnhancement,
 }
 
-/// <summary>Marks a layer (or block instance) as a head serving a task; the analyzers check what reaches it.</summary>
+/// <summary>Marks a layer (or block instance) as a head serving a task; the generator checks what reaches it (ADSL1011, ADSL1013, ADSL1015).</summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
 public sealed class HeadAttribute : Attribute
@@ -74,7 +74,7 @@ public sealed class TrainingPlanAttribute : Attribute
 }
 
 /// <summary>
-/// The memory of the device the model must train and run on, e.g. "80GiB". The analyzers warn when the
+/// The memory of the device the model must train and run on, e.g. "80GiB". The generator warns when the
 /// training or inference estimate exceeds it (ADSL1006, ADSL1007).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
