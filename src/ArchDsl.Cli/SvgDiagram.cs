@@ -48,7 +48,7 @@ internal static class SvgDiagram
     }
 
     /// <summary>Lays out siblings from <paramref name="y"/> (the point the incoming edge starts); returns the y of the last bottom.</summary>
-    static double Sequence(Canvas c, Architecture a, List<LayerRow> items, double x, double y, double width, LayerRow? head)
+    static double Sequence(Canvas c, Architecture a, List<ArchitectureRow> items, double x, double y, double width, ArchitectureRow? head)
     {
         var tops = new Dictionary<string, double>();
         var bottoms = new Dictionary<string, double>();
@@ -65,7 +65,7 @@ internal static class SvgDiagram
             {
                 bool stage = item.Kind == "Stage";
                 var shown = stage ? a.ChildrenOf(children[0]).ToList() : children;
-                if (stage && shown.Count == 0) shown = new List<LayerRow> { children[0] };
+                if (stage && shown.Count == 0) shown = new List<ArchitectureRow> { children[0] };
                 string title = stage
                     ? $"{item.Name}: {children[0].Kind} ×{item.Count}"
                     : item.Count > 1 ? $"{item.Name} ({item.Kind}) ×{item.Count}" : $"{item.Name} ({item.Kind})";

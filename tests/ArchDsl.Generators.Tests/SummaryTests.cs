@@ -83,4 +83,33 @@ public class SummaryTests
         var e = Assert.Throws<System.ArgumentException>(() => ModelSummary.Of(typeof(SummaryTests)));
         Assert.Contains("ArchDsl.Generators.Tests.SummaryTests has no ArchitectureJson constant", e.Message);
     }
+
+    private const string GoodRow = """{"path":"fc","kind":"Linear","depth":0,"output":[2],"parameters":6,"macs":4,"count":1}""";
+    private const string Totals = "\"name\":\"Net\",\"namespace\":\"Tests\",\"input\":[2],\"output\":[2],\"parameters\":6,\"buffers\":0,\"macs\":4,\"flops\":8";
+
+    /// <summary>
+    /// The schema's reader is one file (ArchitectureDocument.cs), compiled into the runtime library and linked into the
+    /// report tool: a text the generator would never write is refused the same way by Layers, Summary and the tool,
+    /// with the exception types their documentation names, and never read as a default.
+    /// </summary>
+    [Theory]
+    [InlineData("{" + Totals + ",\"layers\":[" + GoodRow + "]}", null)]
+    [InlineData("{" + Totals + ",\"layers\":[{\"path\":\"fc\",\"kind\":\"Linear\",\"depth\":0,\"output\":[2],\"parameters\":6,\"macs\":4}]}", typeof(System.Collections.Generic.KeyNotFoundException))]
+    [InlineData("{" + Totals + ",\"layers\":[{\"path\":null,\"kind\":\"Linear\",\"depth\":0,\"output\":[2],\"parameters\":6,\"macs\":4,\"count\":1}]}", typeof(System.InvalidOperationException))]
+    [InlineData("{" + Totals + ",\"layers\":[{\"path\":\"fc\",\"kind\":\"Linear\",\"depth\":0,\"output\":[2],\"parameters\":6,\"macs\":4,\"count\":\"1\"}]}", typeof(System.InvalidOperationException))]
+    [InlineData("{" + Totals + ",\"layers\":[{\"path\":\"fc\",\"kind\":\"Linear\",\"depth\":0,\"output\":[2],\"parameters\":6,\"macs\":4,\"count\":1,\"head\":7}]}", typeof(System.InvalidOperationException))]
+    [InlineData("{\"name\":\"Net\",\"input\":[2],\"output\":[2],\"parameters\":6,\"buffers\":0,\"macs\":4,\"flops\":8,\"layers\":[" + GoodRow + "]}", typeof(System.Collections.Generic.KeyNotFoundException))]
+    [InlineData("{" + Totals + ",\"layers\":[{\"path\":\"fc\",\"kind\":\"Linear\",\"depth\":0,\"output\":[2],\"parameters\":6,\"macs\":4,\"count\":1e30}]}", typeof(System.FormatException))]
+    [InlineData("{" + Totals + ",\"layers\":[" + GoodRow + "]", typeof(System.Text.Json.JsonException))]
+    public void Runtime_readers_accept_only_what_the_generator_writes(string json, System.Type? error)
+    {
+        if (error is null)
+        {
+            Assert.Equal("fc", Assert.Single(LayerInfo.FromArchitectureJson(json)).Path);
+            Assert.Contains("Trainable parameters: 6\n", ModelSummary.FromArchitectureJson(json));
+            return;
+        }
+        Assert.IsAssignableFrom(error, Record.Exception(() => LayerInfo.FromArchitectureJson(json)));
+        Assert.IsAssignableFrom(error, Record.Exception(() => ModelSummary.FromArchitectureJson(json)));
+    }
 }

@@ -41,25 +41,13 @@ public sealed record LayerInfo(string Path, string Kind, int Depth, long[] Outpu
     /// <exception cref="FormatException">A count does not fit its type.</exception>
     public static IReadOnlyList<LayerInfo> FromArchitectureJson(string json)
     {
-        using var doc = JsonDocument.Parse(json);
-        var layers = doc.RootElement.GetProperty("layers");
-        var rows = new LayerInfo[layers.GetArrayLength()];
-        int i = 0;
-        foreach (var l in layers.EnumerateArray()) rows[i++] = Row(l);
-        return rows;
-    }
-
-    /// <summary>One element of the <c>layers</c> array (the one place the runtime library reads a row's keys).</summary>
-    internal static LayerInfo Row(JsonElement l) =>
-        new(l.GetProperty("path").GetString()!, l.GetProperty("kind").GetString()!, l.GetProperty("depth").GetInt32(),
-            Longs(l.GetProperty("output")), l.GetProperty("parameters").GetInt64(), l.GetProperty("macs").GetInt64());
-
-    /// <summary>A JSON array of integers (a shape).</summary>
-    internal static long[] Longs(JsonElement array)
-    {
-        var values = new long[array.GetArrayLength()];
-        int d = 0;
-        foreach (var v in array.EnumerateArray()) values[d++] = v.GetInt64();
-        return values;
+        var rows = ArchitectureDocument.Parse(json).Rows;
+        var table = new LayerInfo[rows.Count];
+        for (int i = 0; i < table.Length; i++)
+        {
+            var r = rows[i];
+            table[i] = new LayerInfo(r.Path, r.Kind, r.Depth, r.Output, r.Parameters, r.Macs);
+        }
+        return table;
     }
 }

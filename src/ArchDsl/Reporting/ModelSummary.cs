@@ -36,18 +36,13 @@ public static class ModelSummary
     /// <exception cref="FormatException">A count does not fit its type.</exception>
     public static string FromArchitectureJson(string json)
     {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        var layers = root.GetProperty("layers");
-        var rows = new SummaryRow[layers.GetArrayLength()];
-        int i = 0;
-        foreach (var l in layers.EnumerateArray())
+        var a = ArchitectureDocument.Parse(json);
+        var rows = new SummaryRow[a.Rows.Count];
+        for (int i = 0; i < rows.Length; i++)
         {
-            var r = LayerInfo.Row(l);
-            rows[i++] = new SummaryRow(r.Path, r.Kind, r.Depth, r.OutputShape, r.Parameters, r.Macs, l.GetProperty("count").GetInt64());
+            var r = a.Rows[i];
+            rows[i] = new SummaryRow(r.Path, r.Kind, r.Depth, r.Output, r.Parameters, r.Macs, r.Count);
         }
-        return SummaryText.Format(root.GetProperty("name").GetString()!, LayerInfo.Longs(root.GetProperty("input")), LayerInfo.Longs(root.GetProperty("output")),
-            root.GetProperty("parameters").GetInt64(), root.GetProperty("buffers").GetInt64(), root.GetProperty("macs").GetInt64(),
-            root.GetProperty("flops").GetInt64(), rows);
+        return SummaryText.Format(a.Name, a.Input, a.Output, a.Parameters, a.Buffers, a.Macs, a.Flops, rows);
     }
 }
