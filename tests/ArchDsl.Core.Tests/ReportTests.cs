@@ -128,4 +128,21 @@ public class ReportTests
         // The header and the row end at the same column: widths are measured, not guessed.
         Assert.Equal(lines.Single(l => l.StartsWith("Layer (type)")).Length, lines.Single(l => l.StartsWith("fc ")).Length);
     }
+
+    /// <summary>Three decimals in the largest unit the value reaches as printed: a value that rounds up to 1000 moves on.</summary>
+    [Theory]
+    [InlineData(0, "0")]
+    [InlineData(999, "999")]
+    [InlineData(1_000, "1.000 K")]
+    [InlineData(999_999, "999.999 K")]
+    [InlineData(999_999_999, "1.000 G")]
+    [InlineData(999_499_999, "999.500 M")]
+    [InlineData(4_089_184_256, "4.089 G")]        // ResNet-50's MACs
+    [InlineData(-999_999_999, "-1.000 G")]
+    public void Human_reads_as_printed(long value, string expected) => Assert.Equal(expected, Report.Human(value));
+
+    [Theory]
+    [InlineData(32, "32 MACs")]
+    [InlineData(1_814_073_344, "1.814 GMACs")]   // ResNet-18's
+    public void Human_with_a_unit_spaces_it_only_without_a_prefix(long value, string expected) => Assert.Equal(expected, Report.Human(value, "MACs"));
 }

@@ -27,6 +27,8 @@ public class BadInputTests
         var r = GeneratorHarness.Run(TestModels.Usings + declarations);
         r.AssertNoGeneratorException();
         Assert.DoesNotContain(r.DriverDiagnostics, d => d.Id is "CS8784" or "CS8785");
+        // Bad input is the user's mistake, never ArchDsl failing inside.
+        if (id != "ADSL0099") Assert.DoesNotContain(r.GeneratorDiagnostics, d => d.Id == "ADSL0099");
         var diagnostic = r.GeneratorDiagnostics.FirstOrDefault(d => d.Id == id);
         Assert.True(diagnostic != null, $"expected {id}; got:\n{GeneratorResult.Describe(r.GeneratorDiagnostics)}");
         if (System.Environment.GetEnvironmentVariable("ARCHDSL_PRINT") == "1") System.Console.Error.WriteLine(GeneratorResult.Describe(r.GeneratorDiagnostics));
@@ -269,6 +271,49 @@ public class BadInputTests
             [Linear(2147483647)] Linear c;
         }
         """, "ADSL0014", "Net", new[] { "total", "64-bit" });
+
+    /// <summary>
+    /// A constant that is wrong for every instance, written in a block, is the block's own error, located where it is
+    /// written (it used to be dropped as instance-dependent and crash the block's emission: ADSL0099, found by the fuzzer).
+    /// </summary>
+    [Fact]
+    public void Constant_out_of_range_in_a_block_ADSL0002_on_the_block() => Expect("""
+        [Block(Layout.Vector)] public partial class Body { [Linear("0")] Linear fc; }
+        [Model, Input(16)] public partial class Net { [Use(typeof(Body))] Body body; }
+        """, "ADSL0002", "\"0\"", new[] { "fc", "at least 1", "got 0" }, noSourceFor: "Body");
+
+    [Fact]
+    public void Constant_out_of_range_in_a_blocks_With_ADSL0002_on_the_block() => Expect("""
+        [Block] public partial class Body { [Conv2d(8, Kernel = 3, With = "stride = 0")] Conv2d conv; }
+        [Model, Input(3, 8, 8)] public partial class Net { [Use(typeof(Body))] Body body; }
+        """, "ADSL0002", "With = \"stride = 0\"", new[] { "conv", "at least 1", "got 0" }, noSourceFor: "Body");
+
+    /// <summary>A value from the block's parameters is checked per instance, at the Stage or Use that binds it.</summary>
+    [Fact]
+    public void Parameter_out_of_range_at_an_instance_ADSL0002() => Expect("""
+        [Block(Layout.Vector)] public partial class Body { [Linear("width - 70")] Linear fc; }
+        [Model, Input(16)] public partial class Net { [Use(typeof(Body), "width = 70")] Body body; }
+        """, "ADSL0002", "\"width - 70\"", new[] { "body.fc", "at least 1", "got 0" });
+
+    /// <summary>
+    /// A block is checked on its own with every size at 64. An expression that overflows there (64^11) but not at its
+    /// instances is left to them: width 2 builds; width 70 overflows at the Use.
+    /// </summary>
+    [Fact]
+    public void Expression_overflowing_only_at_the_placeholder_sizes_is_checked_per_instance()
+    {
+        const string body = """
+            [Block(Layout.Vector)] public partial class Body { [Linear("width * width * width * width * width * width * width * width * width * width * width")] Linear fc; }
+
+            """;
+        var fine = GeneratorHarness.Run(TestModels.Usings + body + """[Model, Input(16)] public partial class Net { [Use(typeof(Body), "width = 2")] Body body; }""");
+        fine.AssertNoGeneratorException();
+        Assert.Empty(fine.GeneratorDiagnostics);
+        Assert.True(fine.HasModule("Tests.Net.g.cs"));
+        Assert.Contains("public const long ParameterCount = " + (16L * 2048 + 2048) + "L;", fine.Source("Tests.Net.g.cs"));
+        Expect(body + """[Model, Input(16)] public partial class Net { [Use(typeof(Body), "width = 70")] Body body; }""",
+            "ADSL0014", "\"width * width * width * width * width * width * width * width * width * width * width\"", new[] { "body.fc", "64-bit" });
+    }
 
     /// <summary>A member named like a member the generated part declares or inherits: ADSL0020 on the member.</summary>
     [Theory]

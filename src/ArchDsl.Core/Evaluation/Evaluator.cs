@@ -144,6 +144,12 @@ public static partial class Evaluator
         {
             value = e.Evaluate(n => scope.TryGet(n, out var d) ? d.Value : null);
         }
+        catch (OverflowException) when (s.Symbolic)
+        {
+            // A block checked on its own has placeholder sizes: an expression that overflows at them may not at its
+            // instances, which are checked with their own values. As with division by zero, only the expression counts.
+            value = Placeholder;
+        }
         catch (OverflowException)
         {
             s.Report(Rules.Overflow, span, true, where, $"'{text}'");
@@ -274,7 +280,11 @@ public static partial class Evaluator
             }
             catch (OverflowException)
             {
-                args.Fail(Rules.Overflow, layerAttr.Span, true, path, "a shape, parameter or compute count");
+                // In a block checked on its own, a count that overflows even at the placeholder sizes leaves the layer
+                // unformed, and its generic code cannot be written: a declaration error then, not one left to instances.
+                args.Fail(Rules.Overflow, layerAttr.Span, !s.Symbolic, path, s.Symbolic
+                    ? "a count, with the block's sizes at 64 (as a block is checked on its own),"
+                    : "a shape, parameter or compute count");
                 output = null;
             }
 

@@ -74,7 +74,10 @@ internal sealed class LayerArgs
     public Dim? Int(string name, long? defaultValue, long min = 1)
     {
         Dim? result = null;
-        bool expression = false; // values from expressions depend on the instance's bindings
+        // Written with a block's variables: the value depends on the instance. A constant ("0", or "stride = 0" in
+        // With) is wrong for every instance: a declaration problem, reported where it is written, also in a block
+        // checked on its own.
+        bool fromVariables = false;
         if (_with != null)
             foreach (var kv in _with)
                 if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
@@ -84,7 +87,7 @@ internal sealed class LayerArgs
                         Fail(Rules.BadArgument, dup.Span, false, Where, $"{name} is given both directly and in With");
                     result = Evaluate(kv.Value, _withSpan, name, $"{name} = {kv.Value}");
                     if (result is null) return null;
-                    expression = true;
+                    fromVariables = !kv.Value.IsConst;
                 }
         if (result is null)
         {
@@ -98,21 +101,21 @@ internal sealed class LayerArgs
                 }
                 return Dim.Of(defaultValue.Value, Attr.Span);
             }
-            result = FromArg(raw, name);
+            result = FromArg(raw, name, out fromVariables);
             if (result is null) return null;
-            expression = raw.Kind == ArgKind.String;
         }
         var d = result.Value;
         if (d.Value < min && !(_s.Symbolic && !d.Expr.IsConst))
         {
-            Fail(Rules.BadArgument, d.Origin ?? Attr.Span, expression || !d.Expr.IsConst, Where, $"{name} must be at least {min}, got {d.Value}");
+            Fail(Rules.BadArgument, d.Origin ?? Attr.Span, fromVariables || !d.Expr.IsConst, Where, $"{name} must be at least {min}, got {d.Value}");
             return null;
         }
         return d;
     }
 
-    private Dim? FromArg(ArgValue raw, string name)
+    private Dim? FromArg(ArgValue raw, string name, out bool fromVariables)
     {
+        fromVariables = false;
         switch (raw.Kind)
         {
             case ArgKind.Int:
@@ -124,6 +127,7 @@ internal sealed class LayerArgs
                     Fail(Rules.BadExpression, raw.Span, false, Where, raw.Text ?? "", error!);
                     return null;
                 }
+                fromVariables = !e.IsConst;
                 return Evaluate(e, raw.Span, name, raw.Text ?? "");
             default:
                 Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be an integer or an expression string, got {raw.Describe()}");

@@ -41,6 +41,13 @@ public static class Report
     /// <summary>"4.089 G", "118.0 M": three significant decimals in the largest fitting unit.</summary>
     public static string Human(double value) => SummaryText.Human(value);
 
+    /// <summary>A count with its unit: "1.814 GMACs", "32 MACs".</summary>
+    public static string Human(double value, string unit)
+    {
+        var text = SummaryText.Human(value);
+        return char.IsLetter(text[text.Length - 1]) ? text + unit : text + " " + unit;
+    }
+
     public static string Number(long value) => SummaryText.Grouped(value);
 
     /// <summary>

@@ -39,7 +39,8 @@ internal static class SummaryText
     {
         string[] units = { "", " K", " M", " G", " T", " P", " E" };
         int u = 0;
-        while (System.Math.Abs(value) >= 1000 && u < units.Length - 1) { value /= 1000; u++; }
+        // Compared as it will print, so 999,999,999 reads "1.000 G", not "1000.000 M".
+        while (u < units.Length - 1 && System.Math.Abs(System.Math.Round(value, u == 0 ? 0 : 3)) >= 1000) { value /= 1000; u++; }
         return value.ToString(u == 0 ? "0" : "0.000", Inv) + units[u];
     }
 
