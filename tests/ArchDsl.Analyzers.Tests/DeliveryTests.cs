@@ -114,5 +114,7 @@ public class DeliveryTests
                         """),
                 },
             },
-            Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32"));
+            // Layers in two parts are themselves an error now (C# orders parts by file), located on the other file's layer.
+            Verify.Diagnostic("ADSL0021").WithLocation(1).WithArguments("fc",
+                "the layers of Net are written in more than one part of the partial class ('conv' is in another), and C# orders the parts by file; write them in one part"));
 }

@@ -315,6 +315,60 @@ public class BadInputTests
             "ADSL0014", "\"width * width * width * width * width * width * width * width * width * width * width\"", new[] { "body.fc", "64-bit" });
     }
 
+    /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
+    [Theory]
+    [InlineData("[Linear(5)] static Linear b;", "b")]
+    [InlineData("[Linear(7)] const int c = 1;", "c = 1")]
+    public void Static_or_const_layer_field_ADSL0021(string member, string located) => Expect($$"""
+        [Model, Input(10)]
+        public partial class Net
+        {
+            [Linear(3)] Linear a;
+            {{member}}
+        }
+        """, "ADSL0021", located, new[] { "instance field" });
+
+    /// <summary>
+    /// Layers in two parts of a partial class: C# orders the parts by file, so the architecture depended on file names
+    /// (Z_part.cs after Case.cs: 10→20→3; renamed A_part.cs: 10→3→20), silently. Now an error, whatever the order.
+    /// </summary>
+    [Theory]
+    [InlineData("A_part.cs")]
+    [InlineData("Z_part.cs")]
+    public void Layers_in_two_parts_of_a_partial_class_ADSL0021(string otherFile)
+    {
+        var main = GeneratorHarness.Parse(TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(20)] Linear a; }", "Case.cs");
+        var part = GeneratorHarness.Parse(TestModels.Usings + "public partial class Net { [Linear(3)] Linear b; }", otherFile);
+        var trees = string.CompareOrdinal(otherFile, "Case.cs") < 0 ? new[] { part, main } : new[] { main, part };
+        var r = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(trees));
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0021");
+        Assert.Contains("more than one part", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(r.GeneratorDiagnostics, x => x.Id == "ADSL0099");
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+    }
+
+    /// <summary>Other members may live in any part: only layers must share one.</summary>
+    [Fact]
+    public void Non_layer_members_in_another_part_are_fine()
+    {
+        var r = GeneratorHarness.Run(
+            TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(20)] Linear a; [Linear(3)] Linear b; }",
+            TestModels.Usings + "public partial class Net { public int Helper() => 1; }");
+        r.AssertNoGeneratorException();
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.True(r.HasModule("Tests.Net.g.cs"));
+    }
+
+    /// <summary>Generated code calls TorchSharp as nn and torch; a field of that name hid them (CS1061 in generated code).</summary>
+    [Theory]
+    [InlineData("nn")]
+    [InlineData("torch")]
+    public void Field_named_like_torchsharp_ADSL0020(string name) => Expect($$"""
+        [Model, Input(10)]
+        public partial class Net { [Linear(3)] Linear {{name}}; }
+        """, "ADSL0020", name, new[] { name, "TorchSharp" });
+
     /// <summary>A member named like a member the generated part declares or inherits: ADSL0020 on the member.</summary>
     [Theory]
     [InlineData("ParameterCount")]

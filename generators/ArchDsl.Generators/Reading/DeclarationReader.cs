@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -112,8 +113,9 @@ public static class DeclarationReader
         return found;
     }
 
+    // Static and const fields are read too, so a layer attribute on one is reported (ADSL0021) rather than ignored.
     private static IEnumerable<IFieldSymbol> Fields(INamedTypeSymbol type) =>
-        type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared && !f.IsStatic && !f.IsConst);
+        type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared);
 
     /// <summary>
     /// Reads one class. Given the <paramref name="compilation"/> the class belongs to, field attributes that are
@@ -133,6 +135,7 @@ public static class DeclarationReader
         }
 
         var literal = compilation is null ? null : LiteralAttributeReader.For(compilation, type);
+        var parts = type.DeclaringSyntaxReferences;
         var members = new List<MemberDecl>();
         foreach (var field in Fields(type))
         {
@@ -147,7 +150,7 @@ public static class DeclarationReader
             if (attrs.Count == 0) continue;
             var typeSyntax = (syntax?.Parent as VariableDeclarationSyntax)?.Type;
             members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
-                typeSyntax is null ? null : SpanOf(typeSyntax)));
+                typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax)));
         }
 
         bool isPartial = false;
@@ -181,6 +184,15 @@ public static class DeclarationReader
             TakesGeneratedConstructor = !type.IsStatic && !type.IsFileLocal && baseType?.SpecialType == SpecialType.System_Object &&
                                         type.InstanceConstructors.All(k => k.IsImplicitlyDeclared),
         };
+    }
+
+    /// <summary>Which of the class's declarations (partial parts) holds <paramref name="member"/>; 0 when there is one.</summary>
+    private static int PartOf(ImmutableArray<SyntaxReference> parts, SyntaxNode? member)
+    {
+        if (parts.Length < 2 || member is null) return 0;
+        for (int i = 0; i < parts.Length; i++)
+            if (parts[i].SyntaxTree == member.SyntaxTree && parts[i].Span.Contains(member.Span)) return i;
+        return 0;
     }
 
     private static bool IsOurs(AttributeData a) =>

@@ -68,7 +68,10 @@ public sealed record AttributeDecl(string Name, EquatableArray<ArgValue> Positio
 }
 
 /// <summary>A field of a model or block: its name becomes the submodule name (and the state_dict key).</summary>
-public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span, SourceSpan? TypeSpan = null);
+/// <param name="IsInstance">False for a static or const field.</param>
+/// <param name="Part">Which part of a partial class declares it (0 for the first, in the compilation's order).</param>
+public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span, SourceSpan? TypeSpan = null,
+    bool IsInstance = true, int Part = 0);
 
 /// <summary>A class marked [Model] or [Block].</summary>
 public sealed record ModuleDecl(

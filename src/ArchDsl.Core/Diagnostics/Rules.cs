@@ -147,6 +147,10 @@ public static partial class Rules
 
 public static partial class Rules
 {
+    public static readonly Rule LayerFieldPlacement = new("ADSL0021", "Layer field is static, const or in another part of the class",
+        "'{0}': {1}", Usage, Severity.Error,
+        "Layers run in the order their instance fields are written, in one part of the class.");
+
     public static readonly Rule ReservedName = new("ADSL0020", "Member name is taken by the generated module",
         "'{0}' is already a member of the generated module ({1}); rename the field", Usage, Severity.Error,
         "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");

@@ -89,8 +89,40 @@ public static partial class Evaluator
                 s.Report(Rules.ReservedName, m.Span, false, m.Name, "a count or table of the model");
             else if (LayerCatalog.ModuleMembers.Contains(m.Name) || m.Name == decl.Name)
                 s.Report(Rules.ReservedName, m.Span, false, m.Name, m.Name == decl.Name ? "the constructor's name" : "inherited from TorchSharp's Module");
+            else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's torch." + (m.Name == "nn" ? "nn" : "") + " by");
         }
+        CheckLayerFields(s, decl);
         if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);
+    }
+
+    /// <summary>
+    /// Layers run in the order their fields are written. A static or const field is no part of an instance; and C#
+    /// gives no order between the parts of a partial class (it follows the order of the files), so layers written in
+    /// two parts would make the architecture depend on file names. Reported once per offending part.
+    /// </summary>
+    private static void CheckLayerFields(Session s, ModuleDecl decl)
+    {
+        MemberDecl? first = null;
+        HashSet<int>? reported = null;
+        foreach (var m in decl.Members)
+        {
+            if (!IsLayer(m)) continue;
+            if (!m.IsInstance)
+                s.Report(Rules.LayerFieldPlacement, m.Span, false, m.Name, "a layer is an instance field; remove static or const");
+            else if (first is null)
+                first = m;
+            else if (m.Part != first.Part && (reported ??= new HashSet<int>()).Add(m.Part))
+                s.Report(Rules.LayerFieldPlacement, m.Span, false, m.Name,
+                    $"the layers of {decl.Name} are written in more than one part of the partial class ('{first.Name}' is in another), and C# orders the parts by file; write them in one part");
+        }
+    }
+
+    private static bool IsLayer(MemberDecl m)
+    {
+        foreach (var a in m.Attributes)
+            if (LayerCatalog.Kinds.ContainsKey(a.Name)) return true;
+        return false;
     }
 
     private static Shape? ReadInput(Session s, ModuleDecl model, AttributeDecl attr)
@@ -218,6 +250,7 @@ public static partial class Evaluator
         HashSet<string>? shortcuts = null;
         foreach (var member in owner.Members)
         {
+            if (!member.IsInstance) continue;   // reported by CheckLayerFields
             AttributeDecl? layerAttr = null;
             AttributeDecl? residual = null;
             AttributeDecl? head = null;
@@ -325,7 +358,7 @@ public static partial class Evaluator
         if (!field) return true;
         string? clash = null;
         if (owner.IsModel && LayerCatalog.GeneratedMembers.Contains(r.ShortcutName)) clash = "a count or table of the generated model";
-        else if (LayerCatalog.ModuleMembers.Contains(r.ShortcutName) || r.ShortcutName == owner.Name) clash = "taken by the generated module";
+        else if (LayerCatalog.ModuleMembers.Contains(r.ShortcutName) || LayerCatalog.TorchSharpNames.Contains(r.ShortcutName) || r.ShortcutName == owner.Name) clash = "taken by the generated module";
         else
             foreach (var m in owner.Members)
                 if (m.Name == r.ShortcutName) clash = "a member";

@@ -71,6 +71,10 @@ public static class LayerCatalog
         "ParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
     };
 
+    /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member
+    /// of the class with one of them would hide it.</summary>
+    public static readonly HashSet<string> TorchSharpNames = new() { "nn", "torch" };
+
     public static readonly HashSet<string> ModuleMembers = new()
     {
         "BoxedModule", "ClearModules", "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "Dispose", "Equals",
