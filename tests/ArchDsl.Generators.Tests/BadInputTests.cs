@@ -315,6 +315,13 @@ public class BadInputTests
             "ADSL0014", "\"width * width * width * width * width * width * width * width * width * width * width\"", new[] { "body.fc", "64-bit" });
     }
 
+    /// <summary>A nullable layer field compiled into generated code that dereferenced it (CS8602 under warnings as errors).</summary>
+    [Fact]
+    public void Nullable_layer_field_ADSL0009() => Expect("""
+        [Model, Input(10)]
+        public partial class Net { [Linear(3)] Linear? fc; }
+        """, "ADSL0009", "Linear?", new[] { "fc", "Linear?", "declare it as TorchSharp.Modules.Linear" });
+
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
     [Theory]
     [InlineData("[Linear(5)] static Linear b;", "b")]

@@ -74,6 +74,67 @@ public class NamingTests
     }
 
     /// <summary>
+    /// Types that hide the TorchSharp names generated code writes simply: in the model's namespace (Tensor, ScalarType,
+    /// Parameter, Sequential), in the global namespace (Device, from a user's enum), and the model's own name (Tensor).
+    /// A lookup reaches them before the file's using directives; generated code used to fail to compile (CS1503 inside
+    /// the generated file, found by a user test). Generated code now reaches them through torch and TorchSharp.Modules.
+    /// </summary>
+    [Fact]
+    public void TorchSharp_names_hidden_by_the_users_types_are_written_in_full()
+    {
+        var r = GeneratorHarness.Run("""
+            using ArchDsl;
+            using TorchSharp.Modules;
+
+            internal enum Device { Cpu, Gpu }
+
+            namespace Clash
+            {
+                internal class Tensor { }
+                internal class ScalarType { }
+                internal class Parameter { }
+                internal class Sequential { }
+
+                /// <summary>Projects its shortcut when the width changes: a Sequential field.</summary>
+                [Block, Param("stride", 1)]
+                public partial class Down
+                {
+                    [Conv2d("width", Kernel = 3, Padding = 1, With = "stride = stride")] Conv2d conv;
+                    [BatchNorm2d, Residual(From = nameof(conv))] BatchNorm2d bn;
+                }
+
+                /// <summary>A class token (a Parameter) and a stage.</summary>
+                [Model, Input(3, 8, 8)]
+                public partial class Net
+                {
+                    [Stage(typeof(Down), 2, "width = 4, stride = 2")] TorchSharp.Modules.Sequential layer1;
+                    [Conv2d(6, Kernel = 2, Stride = 2)] Conv2d patch;
+                    [Tokens] ArchDsl.Layers.Tokens tokens;
+                    [ClassToken] TorchSharp.Modules.Parameter cls;
+                    [SelectToken(0)] ArchDsl.Layers.SelectToken first;
+                    [Linear(3)] Linear fc;
+                }
+            }
+
+            namespace Clash2
+            {
+                /// <summary>Named like TorchSharp's Tensor.</summary>
+                [Model, Input(5)]
+                public partial class Tensor
+                {
+                    [Linear(3)] Linear fc;
+                }
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
+
+        var results = RuntimeCheck.Run(r.Output, new[] { "Clash.Net", "Clash2.Tensor" });
+        Assert.All(results, m => Assert.True(m.Ok, m.Describe()));
+    }
+
+    /// <summary>
     /// An identity shortcut (the shapes never differ) is a plain add and no field, so it may carry a member's name, in
     /// a block as in a model; the same name on a projected shortcut is ADSL0013 (BadInputTests).
     /// </summary>

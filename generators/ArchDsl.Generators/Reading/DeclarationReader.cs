@@ -149,7 +149,10 @@ public static class DeclarationReader
             }
             if (attrs.Count == 0) continue;
             var typeSyntax = (syntax?.Parent as VariableDeclarationSyntax)?.Type;
-            members.Add(new MemberDecl(field.Name, NameOf(field.Type), new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
+            // A nullable annotation is kept, so `Linear? fc` is ADSL0009: the constructor always sets the field, and the
+            // generated code dereferences it.
+            var typeName = NameOf(field.Type) + (field.NullableAnnotation == NullableAnnotation.Annotated && field.Type.IsReferenceType ? "?" : "");
+            members.Add(new MemberDecl(field.Name, typeName, new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
                 typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax)));
         }
 
