@@ -322,6 +322,40 @@ public class BadInputTests
         public partial class Net { [Linear(3)] Linear? fc; }
         """, "ADSL0009", "Linear?", new[] { "fc", "Linear?", "declare it as TorchSharp.Modules.Linear" });
 
+    /// <summary>
+    /// A block from a referenced assembly: ArchDsl reads blocks from source, so it cannot be used; the message used to
+    /// say the class was not marked [Block], which it is (found by a user test).
+    /// </summary>
+    [Fact]
+    public void Block_from_a_referenced_assembly_ADSL0012_says_why()
+    {
+        var lib = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(TestModels.Usings.Replace("namespace Tests;", "namespace Lib;") + """
+            /// <summary>A block in a library.</summary>
+            [Block(Layout.Vector)]
+            public partial class Dense { [Linear("width")] Linear fc; }
+            """, "Lib.cs") }, "Lib");
+        var built = GeneratorHarness.Run(lib);
+        Assert.Empty(built.CompilationDiagnostics);
+        var app = GeneratorHarness.CreateCompilation(new[] { GeneratorHarness.Parse(TestModels.Usings + """
+            [Model, Input(4)]
+            public partial class Net { [Stage(typeof(Lib.Dense), 2, "width = 8")] Sequential body; }
+            """) }).AddReferences(ImageOf(built.Output));
+        var r = GeneratorHarness.Run(app);
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0012");
+        Assert.Equal("typeof(Lib.Dense)", GeneratorResult.LocatedText(r.Input, d));
+        Assert.Contains("compiled into another assembly", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The compiled assembly, as a project reference reaches a build.</summary>
+    private static MetadataReference ImageOf(Compilation c)
+    {
+        using var pe = new System.IO.MemoryStream();
+        var emitted = c.Emit(pe);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return MetadataReference.CreateFromImage(pe.ToArray());
+    }
+
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
     [Theory]
     [InlineData("[Linear(5)] static Linear b;", "b")]

@@ -266,7 +266,9 @@ public static class DeclarationReader
                             return ArgValue.OfEnum(m.Name, EnumValue(tc.Value), span);
                 return ArgValue.OfError(span);
             case TypedConstantKind.Type:
-                return tc.Value is ITypeSymbol t ? ArgValue.OfType(NameOf(t), span) : ArgValue.OfError(span);
+                return tc.Value is ITypeSymbol t
+                    ? ArgValue.OfType(NameOf(t), span, compiledClass: t.TypeKind == TypeKind.Class && t.DeclaringSyntaxReferences.IsEmpty)
+                    : ArgValue.OfError(span);
             case TypedConstantKind.Array:
                 if (tc.IsNull) return ArgValue.OfNull(span);
                 var values = new List<long>();

@@ -35,10 +35,15 @@ public sealed record ArgValue(ArgKind Kind, long Int, double Double, string? Tex
     public static ArgValue OfBool(bool v, SourceSpan span) => new(ArgKind.Bool, v ? 1 : 0, 0, null, EquatableArray<long>.Empty, span);
     public static ArgValue OfString(string? v, SourceSpan span) => v is null ? OfNull(span) : new(ArgKind.String, 0, 0, v, EquatableArray<long>.Empty, span);
     public static ArgValue OfEnum(string name, long value, SourceSpan span) => new(ArgKind.Enum, value, 0, name, EquatableArray<long>.Empty, span);
-    public static ArgValue OfType(string fullName, SourceSpan span) => new(ArgKind.Type, 0, 0, fullName, EquatableArray<long>.Empty, span);
+    /// <param name="compiledClass">A class with no source in this compilation (from a referenced assembly).</param>
+    public static ArgValue OfType(string fullName, SourceSpan span, bool compiledClass = false) =>
+        new(ArgKind.Type, compiledClass ? 1 : 0, 0, fullName, EquatableArray<long>.Empty, span);
     public static ArgValue OfInts(long[] values, SourceSpan span) => new(ArgKind.IntArray, 0, 0, null, new EquatableArray<long>(values), span);
     public static ArgValue OfNull(SourceSpan span) => new(ArgKind.Null, 0, 0, null, EquatableArray<long>.Empty, span);
     public static ArgValue OfError(SourceSpan span) => new(ArgKind.Error, 0, 0, null, EquatableArray<long>.Empty, span);
+
+    /// <summary>A typeof(...) of a class from a referenced assembly: ArchDsl reads blocks from source only.</summary>
+    public bool IsCompiledClass => Kind == ArgKind.Type && Int == 1;
 
     public string Describe() => Kind switch
     {

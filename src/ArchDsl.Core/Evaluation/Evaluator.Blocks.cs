@@ -239,7 +239,9 @@ public static partial class Evaluator
         var block = s.FindBlock(typeName);
         if (block is null)
         {
-            args.Fail(Rules.UnknownBlock, raw.Span, false, where, $"{typeName} is not a class marked [Block]");
+            args.Fail(Rules.UnknownBlock, raw.Span, false, where, raw.IsCompiledClass
+                ? $"{typeName} is compiled into another assembly, and blocks are read from their source: declare the block in this project (or compile its file into it)"
+                : $"{typeName} is not a class marked [Block]");
             return null;
         }
         var sig = Signature(s, block, muted: true, null);
