@@ -25,4 +25,11 @@ public class AcceptTests
     public Task Accept_of_another_rule_does_not_silence() =>
         Verify.Analyzer(Sources.VitL("\n[Accept(\"ADSL1002\", Justification = \"reviewed\")]"),
             Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
+
+    /// <summary>A mistyped id used to be ignored without a word, leaving the finding in place (found by a user test).</summary>
+    [Fact]
+    public Task Accept_of_an_id_that_is_no_judgement_rule_is_reported() =>
+        Verify.Analyzer(Sources.VitL("\n[Accept({|#1:\"ADSL101\"|}, Justification = \"reviewed\")]"),
+            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("ADSL101", "VitL16"),
+            Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
 }

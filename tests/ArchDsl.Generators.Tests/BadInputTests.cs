@@ -356,6 +356,17 @@ public class BadInputTests
         return MetadataReference.CreateFromImage(pe.ToArray());
     }
 
+    /// <summary>[Param] twice for one name used to keep the last default silently; one naming an input size was ignored.</summary>
+    [Theory]
+    [InlineData("[Param(\"w\", 1), Param(\"w\", 2)]", "\"w\"", "twice")]
+    [InlineData("[Param(\"inFeatures\", 5)]", "\"inFeatures\"", "input size")]
+    public void Param_given_twice_or_for_an_input_ADSL0002(string param, string located, string says) => Expect($$"""
+        [Block(Layout.Vector)]
+        {{param}}
+        public partial class Body { [Linear("w + inFeatures")] Linear fc; }
+        [Model, Input(10)] public partial class Net { [Use(typeof(Body), "w = 3")] Body body; }
+        """, "ADSL0002", located, new[] { "Body", says }, noSourceFor: "Body");
+
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
     [Theory]
     [InlineData("[Linear(5)] static Linear b;", "b")]

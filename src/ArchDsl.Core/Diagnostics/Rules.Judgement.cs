@@ -72,6 +72,11 @@ public static partial class Rules
         Design, Severity.Error,
         "A classification head maps one feature vector per sample to class scores.");
 
+    public static readonly Rule AcceptUnknownRule = new("ADSL1016", "Opt-out names no judgement rule",
+        "[Accept(\"{0}\")] on '{1}' names no judgement rule (ADSL1001 to ADSL1015), so it silences nothing; check the id",
+        Design, Severity.Warning,
+        "A mistyped id in an opt-out would leave the finding it meant to silence in place without a word.");
+
     public static readonly Rule ConflictingHeads = new("ADSL1013", "Restoration and recognition heads share one body",
         "Model '{0}' has restoration heads ({1}) and recognition heads ({2}) on one shared body without task-specific head and tail blocks; joint training of these tasks may conflict",
         Design, Severity.Warning,

@@ -81,7 +81,7 @@ public static partial class Evaluator
             scope.Set(inputNames[i], inputDims[i]);
         }
 
-        var defaults = ReadParamDefaults(s, block);
+        var defaults = ReadParamDefaults(s, block, inputNames);
         foreach (var kv in ScanIdentifiers(block))
         {
             if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
@@ -111,7 +111,7 @@ public static partial class Evaluator
         return Layout.Image;
     }
 
-    private static Dictionary<string, Dim> ReadParamDefaults(Session s, ModuleDecl block)
+    private static Dictionary<string, Dim> ReadParamDefaults(Session s, ModuleDecl block, string[] inputNames)
     {
         var d = new Dictionary<string, Dim>(StringComparer.Ordinal);
         foreach (var a in block.Attributes)
@@ -125,6 +125,16 @@ public static partial class Evaluator
             if (!ExprParser.IsIdentifier(name))
             {
                 s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"'{name}' is not a valid parameter name");
+                continue;
+            }
+            if (Array.IndexOf(inputNames, name) >= 0)
+            {
+                s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"'{name}' is an input size, taken from what reaches the block; it has no default");
+                continue;
+            }
+            if (d.ContainsKey(name))
+            {
+                s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"[Param] gives '{name}' a default twice");
                 continue;
             }
             d[name] = Dim.Of(a.Positional[1].Int, a.Positional[1].Span);

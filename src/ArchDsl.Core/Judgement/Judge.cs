@@ -109,7 +109,9 @@ public static class Judge
             if (a.Name != "Accept") continue;
             var id = a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "";
             var why = a.Get("Justification");
-            if (why is null || why.Kind != ArgKind.String || string.IsNullOrWhiteSpace(why.Text))
+            if (Rules.ById(id) is not { IsJudgement: true })
+                found.Add(Finding.Of(Rules.AcceptUnknownRule, a.Positional.Count > 0 ? a.Positional[0].Span : a.Span, id, model.Name));
+            else if (why is null || why.Kind != ArgKind.String || string.IsNullOrWhiteSpace(why.Text))
                 found.Add(Finding.Of(Rules.AcceptWithoutJustification, a.Span, id, model.Name));
             else
                 ids.Add(id);
