@@ -52,10 +52,10 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var models = context.SyntaxProvider
-            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, ct) => Read(ctx, ct))
+            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => IsClassLike(n), static (ctx, ct) => Read(ctx, ct))
             .WithTrackingName(ReadModelStep);
         var blocks = context.SyntaxProvider
-            .ForAttributeWithMetadataName(DeclarationReader.BlockAttribute, static (n, _) => n is ClassDeclarationSyntax, static (ctx, ct) => Read(ctx, ct))
+            .ForAttributeWithMetadataName(DeclarationReader.BlockAttribute, static (n, _) => IsClassLike(n), static (ctx, ct) => Read(ctx, ct))
             .WithTrackingName(ReadBlockStep);
 
         // Each class is read alone (the read runs for every class on every edit); models and blocks then meet the
@@ -71,7 +71,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         // file's values change.
         // The tree is the class's first part, where the records' spans (and so the lookup below) point.
         var fileOptions = context.SyntaxProvider
-            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => n is ClassDeclarationSyntax,
+            .ForAttributeWithMetadataName(DeclarationReader.ModelAttribute, static (n, _) => IsClassLike(n),
                 static (ctx, _) => ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault()?.SyntaxTree ?? ctx.TargetNode.SyntaxTree)
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Select(static (p, _) => OptionValues.Read(p.Right, p.Left))
@@ -111,6 +111,9 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(findings.Combine(context.CompilationProvider).Combine(context.AnalyzerConfigOptionsProvider),
             static (spc, p) => Report(spc, p.Left.Left, p.Left.Right, p.Right));
     }
+
+    /// <summary>Classes, and records (which the attributes also allow), so a record is told it must be a class (ADSL0001).</summary>
+    private static bool IsClassLike(SyntaxNode n) => n is ClassDeclarationSyntax or RecordDeclarationSyntax;
 
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {

@@ -367,6 +367,39 @@ public class BadInputTests
         [Model, Input(10)] public partial class Net { [Use(typeof(Body), "w = 3")] Body body; }
         """, "ADSL0002", located, new[] { "Body", says }, noSourceFor: "Body");
 
+    /// <summary>
+    /// An expression in a block that does not parse is the block's ADSL0003; the Use that binds its parameter used to
+    /// get a second, misleading error: "'width' is not a parameter of Body (it uses: none)" (found by a user test).
+    /// </summary>
+    [Fact]
+    public void Unreadable_expression_in_a_block_is_not_followed_by_unknown_parameter_errors()
+    {
+        Expect("""
+            [Block(Layout.Vector)] public partial class Body { [Linear("width *")] Linear fc; }
+            [Model, Input(10)] public partial class Net { [Use(typeof(Body), "width = 8")] Body body; }
+            """, "ADSL0003", "\"width *\"", new[] { "fc", "width *" }, noSourceFor: "Body");
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Block(Layout.Vector)] public partial class Body { [Linear("width *")] Linear fc; }
+            [Model, Input(10)] public partial class Net { [Use(typeof(Body), "width = 8")] Body body; }
+            """);
+        Assert.DoesNotContain(r.GeneratorDiagnostics, d => d.Id == "ADSL0017");
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+    }
+
+    /// <summary>[Model] on a record used to produce nothing at all: no module and no diagnostic (found by a user test).</summary>
+    [Fact]
+    public void Model_on_a_record_ADSL0001() => Expect("""
+        [Model, Input(10)]
+        public partial record Net { [Linear(3)] Linear fc = null!; }
+        """, "ADSL0001", "Net", new[] { "Net", "partial" });
+
+    /// <summary>An abstract block compiled into generated code that constructed it (CS0144; found by a user test).</summary>
+    [Fact]
+    public void Abstract_block_ADSL0001() => Expect("""
+        [Block(Layout.Vector)] public abstract partial class Body { [Linear(4)] Linear fc; }
+        [Model, Input(10)] public partial class Net { [Use(typeof(Body))] Body body; }
+        """, "ADSL0001", "Body", new[] { "Body", "abstract" }, noSourceFor: "Body");
+
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
     [Theory]
     [InlineData("[Linear(5)] static Linear b;", "b")]

@@ -159,17 +159,18 @@ public static class DeclarationReader
         bool isPartial = false;
         SyntaxNode? identifierHolder = null;
         foreach (var r in type.DeclaringSyntaxReferences)
-            if (r.GetSyntax(ct) is ClassDeclarationSyntax cds)
+            if (r.GetSyntax(ct) is TypeDeclarationSyntax tds)
             {
-                identifierHolder ??= cds;
-                if (cds.Modifiers.Any(m => m.Text == "partial")) isPartial = true;
+                identifierHolder ??= tds;
+                // A record's generated part would have to be a record too: only a partial class takes a module part.
+                if (tds is ClassDeclarationSyntax && tds.Modifiers.Any(m => m.Text == "partial")) isPartial = true;
             }
 
         var baseType = type.BaseType;
         bool foreignBase = baseType != null && baseType.SpecialType != SpecialType.System_Object &&
                            !NameOf(baseType).StartsWith("TorchSharp.torch.nn.Module<", System.StringComparison.Ordinal);
 
-        var span = identifierHolder is ClassDeclarationSyntax c ? SpanOf(c.Identifier) : SourceSpan.None;
+        var span = identifierHolder is TypeDeclarationSyntax c ? SpanOf(c.Identifier) : SourceSpan.None;
         return new ModuleDecl(
             type.Name,
             type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
@@ -186,6 +187,7 @@ public static class DeclarationReader
         {
             TakesGeneratedConstructor = !type.IsStatic && !type.IsFileLocal && baseType?.SpecialType == SpecialType.System_Object &&
                                         type.InstanceConstructors.All(k => k.IsImplicitlyDeclared),
+            IsAbstract = type.IsAbstract && !type.IsStatic,
         };
     }
 

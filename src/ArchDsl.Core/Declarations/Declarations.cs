@@ -97,6 +97,9 @@ public sealed record ModuleDecl(
     /// static nor file-local: a generated part may declare its constructor.</summary>
     public bool TakesGeneratedConstructor { get; init; }
 
+    /// <summary>Declared abstract: its module could not be constructed.</summary>
+    public bool IsAbstract { get; init; }
+
     public AttributeDecl? Attribute(string name)
     {
         foreach (var a in Attributes)

@@ -50,6 +50,8 @@ public static partial class Evaluator
             if (recording != null)
             {
                 s.EndRecording(recording);
+                // Set before the signature is shared; read-only after.
+                if (recording.SetsErrors) sig.HasDeclarationErrors = true;
                 var facts = new SignatureFacts(sig, recording);
                 recording = null;
                 s.SetSignature(block.FullName, facts);
@@ -278,8 +280,11 @@ public static partial class Evaluator
         foreach (var kv in bindings)
             if (!known.Contains(kv.Key))
             {
-                args.Fail(Rules.UnknownParameter, span, false, where, kv.Key, sig.BlockName, known.Count == 0 ? "none" : string.Join(", ", known));
                 ok = false;
+                // A block with errors of its own (reported on it) may have lost parameters with them: an expression
+                // that does not parse names none. Its errors explain, and already keep this model from being built.
+                if (sig.HasDeclarationErrors && s.HasErrors) continue;
+                args.Fail(Rules.UnknownParameter, span, false, where, kv.Key, sig.BlockName, known.Count == 0 ? "none" : string.Join(", ", known));
             }
         foreach (var p in sig.Parameters)
         {

@@ -80,6 +80,8 @@ public static partial class Evaluator
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "");
         else if (decl.HasForeignBase)
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove its base class, the generated part derives it from Module<Tensor, Tensor>");
+        else if (decl.IsAbstract)
+            s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove abstract, its module is constructed (new " + decl.Name + "(...))");
         bool any = false;
         foreach (var m in decl.Members)
         {
