@@ -400,6 +400,23 @@ public class BadInputTests
         [Model, Input(10)] public partial class Net { [Use(typeof(Body))] Body body; }
         """, "ADSL0001", "Body", new[] { "Body", "abstract" }, noSourceFor: "Body");
 
+    /// <summary>
+    /// An attribute the compiler cannot bind gets the compiler's error (CS1503) and nothing from ArchDsl: its arguments as
+    /// bound are incomplete, and used to give misleading findings ("[Conv2d] needs Kernel" with Kernel written; "not 0"
+    /// for an Input given as a string). No module, no exception. Found by a user test.
+    /// </summary>
+    [Theory]
+    [InlineData("[Model, Input(3, 8, 8)] public partial class Net { [Conv2d(3.5, Kernel = 3)] Conv2d a; }")]
+    [InlineData("[Model, Input(\"3,8,8\")] public partial class Net { [Conv2d(4, Kernel = 3)] Conv2d a; }")]
+    public void Attribute_the_compiler_cannot_bind_gets_no_second_finding(string source)
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + source);
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.Contains(r.Output.GetDiagnostics(), d => d.Id == "CS1503");
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+    }
+
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>
     [Theory]
     [InlineData("[Linear(5)] static Linear b;", "b")]

@@ -240,7 +240,10 @@ public static class DeclarationReader
             var s = args.FirstOrDefault(x => x.NameEquals?.Name.Identifier.ValueText == kv.Key);
             named.Add(new NamedArg(kv.Key, Convert(kv.Value, s is null ? attrSpan : SpanOf(s))));
         }
-        return new AttributeDecl(name, new EquatableArray<ArgValue>(positional.ToArray()), new EquatableArray<NamedArg>(named.ToArray()), attrSpan);
+        return new AttributeDecl(name, new EquatableArray<ArgValue>(positional.ToArray()), new EquatableArray<NamedArg>(named.ToArray()), attrSpan)
+        {
+            HasCompilerError = a.AttributeConstructor is null,
+        };
     }
 
     private static ArgValue Convert(TypedConstant tc, SourceSpan span)

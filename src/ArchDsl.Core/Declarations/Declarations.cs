@@ -64,6 +64,10 @@ public sealed record NamedArg(string Name, ArgValue Value);
 /// <summary>One ArchDsl attribute as written: Name is the attribute class name without the "Attribute" suffix.</summary>
 public sealed record AttributeDecl(string Name, EquatableArray<ArgValue> Positional, EquatableArray<NamedArg> Named, SourceSpan Span)
 {
+    /// <summary>The compiler could not bind it (a wrong argument type, say) and reports that itself; its arguments
+    /// as read may be incomplete, so nothing is judged from them.</summary>
+    public bool HasCompilerError { get; init; }
+
     public ArgValue? Get(string name)
     {
         foreach (var n in Named)

@@ -28,6 +28,8 @@ public static partial class Evaluator
         Shape? input = null;
         if (inputAttr is null)
             s.Report(Rules.BadInput, model.Span, false, model.Name, "add [Input(...)] with the input shape without the batch dimension, e.g. [Input(3, 224, 224)]");
+        else if (inputAttr.HasCompilerError)
+            s.HasErrors = true;   // the compiler reports the attribute; no second, misleading finding
         else
             input = ReadInput(s, model, inputAttr);
 
@@ -277,6 +279,13 @@ public static partial class Evaluator
                 continue;
             }
 
+            if (layerAttr.HasCompilerError)
+            {
+                // The compiler's error on the attribute explains; its arguments as read (named ones dropped) would
+                // only add a misleading finding ("needs Kernel" when Kernel is written). No module either way.
+                s.HasErrors = true;
+                return null;
+            }
             var kind = LayerCatalog.Kinds[layerAttr.Name];
             var path = prefix.Length == 0 ? member.Name : prefix + "." + member.Name;
             var node = new LayerNode
