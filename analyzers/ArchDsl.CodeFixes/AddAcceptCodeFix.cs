@@ -3,6 +3,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ArchDsl.Core.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -22,7 +23,9 @@ public sealed class AddAcceptCodeFix : CodeFixProvider
     public const string Placeholder = "TODO: explain why this is acceptable for this model";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        "ADSL1001", "ADSL1002", "ADSL1004", "ADSL1005", "ADSL1006", "ADSL1007", "ADSL1013", "ADSL1014", "ADSL1015");
+        Rules.LargeModel.Id, Rules.ComputePerSample.Id, Rules.TrainingAboveEuThreshold.Id, Rules.TrainingAboveFrontierThreshold.Id,
+        Rules.TrainingMemoryOverBudget.Id, Rules.InferenceMemoryOverBudget.Id, Rules.ConflictingHeads.Id, Rules.DistillationGap.Id,
+        Rules.HeadResolutionsShareEmbedding.Id);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

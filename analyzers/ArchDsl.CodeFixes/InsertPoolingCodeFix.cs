@@ -3,11 +3,13 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ArchDsl.Core.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Simplification;
 
 namespace ArchDsl.CodeFixes;
 
@@ -18,7 +20,7 @@ namespace ArchDsl.CodeFixes;
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertPoolingCodeFix)), Shared]
 public sealed class InsertPoolingCodeFix : CodeFixProvider
 {
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("ADSL1012");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Rules.ClassificationHeadOnMap.Id);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -28,7 +30,7 @@ public sealed class InsertPoolingCodeFix : CodeFixProvider
         if (root is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(ArchDsl.Core.Diagnostics.Finding.InputLayoutProperty, out var layout) || layout != "Image") continue;
+            if (!diagnostic.Properties.TryGetValue(Finding.InputLayoutProperty, out var layout) || layout != "Image") continue;
             var field = root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<FieldDeclarationSyntax>();
             if (field?.Parent is not ClassDeclarationSyntax) continue;
             context.RegisterCodeFix(
@@ -52,10 +54,12 @@ public sealed class InsertPoolingCodeFix : CodeFixProvider
         var indent = head.GetLeadingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.WhitespaceTrivia));
         var leading = indent == default ? SyntaxFactory.TriviaList() : SyntaxFactory.TriviaList(indent);
         var newline = SyntaxFactory.TriviaList(SyntaxFactory.EndOfLine("\n"));
-        var pool = SyntaxFactory.ParseMemberDeclaration($"[AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d {Free("avgpool")};")!
-            .WithLeadingTrivia(leading).WithTrailingTrivia(newline);
-        var flatten = SyntaxFactory.ParseMemberDeclaration($"[Flatten] Flatten {Free("flatten")};")!
-            .WithLeadingTrivia(leading).WithTrailingTrivia(newline);
+        // Written in full and simplified against the file's usings: a file that names TorchSharp's modules in full (no
+        // `using TorchSharp.Modules;`) gets compiling fields, one with the usings gets the short names.
+        var pool = SyntaxFactory.ParseMemberDeclaration($"[global::ArchDsl.AdaptiveAvgPool2d(1, 1)] global::TorchSharp.Modules.AdaptiveAvgPool2d {Free("avgpool")};")!
+            .WithLeadingTrivia(leading).WithTrailingTrivia(newline).WithAdditionalAnnotations(Simplifier.Annotation);
+        var flatten = SyntaxFactory.ParseMemberDeclaration($"[global::ArchDsl.Flatten] global::TorchSharp.Modules.Flatten {Free("flatten")};")!
+            .WithLeadingTrivia(leading).WithTrailingTrivia(newline).WithAdditionalAnnotations(Simplifier.Annotation);
         return document.WithSyntaxRoot(root.InsertNodesBefore(head, new[] { pool, flatten }));
     }
 }

@@ -3,6 +3,7 @@ using System.Composition;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using ArchDsl.Core.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -19,7 +20,7 @@ namespace ArchDsl.CodeFixes;
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReplaceExplicitSizeCodeFix)), Shared]
 public sealed class ReplaceExplicitSizeCodeFix : CodeFixProvider
 {
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("ADSL0019");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Rules.ExplicitInputSize.Id);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -29,10 +30,10 @@ public sealed class ReplaceExplicitSizeCodeFix : CodeFixProvider
         if (root is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue("Inferred", out var text) ||
+            if (!diagnostic.Properties.TryGetValue(Finding.InferredProperty, out var text) ||
                 !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var inferred))
                 continue;
-            diagnostic.Properties.TryGetValue("Argument", out var name);
+            diagnostic.Properties.TryGetValue(Finding.ArgumentProperty, out var name);
             var argument = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>();
             if (argument?.NameEquals is null || argument.NameEquals.Name.Identifier.Text != name) continue;
             context.RegisterCodeFix(

@@ -144,6 +144,22 @@ public class HeadTests
                 [Linear(10), Head(TaskKind.Classification)] Linear fc;
             """),
             new[] { Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32") });
+
+    /// <summary>A file that names TorchSharp's modules in full, without `using TorchSharp.Modules;`: the inserted fields
+    /// must compile there too (they used to be written by their short names; found in review).</summary>
+    [Fact]
+    public Task Pooling_fix_compiles_without_the_modules_using() =>
+        Verify.Fix<InsertPoolingCodeFix>(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] TorchSharp.Modules.Conv2d conv;
+                [Linear(10), Head(TaskKind.Classification)] TorchSharp.Modules.Linear {|#1:fc|};
+            """).Replace("using TorchSharp.Modules;\n", ""),
+            Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] TorchSharp.Modules.Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+                [Flatten] TorchSharp.Modules.Flatten flatten;
+                [Linear(10), Head(TaskKind.Classification)] TorchSharp.Modules.Linear fc;
+            """).Replace("using TorchSharp.Modules;\n", ""),
+            new[] { Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a C×H×W map 16×32×32") });
 }
 
 public class DistillationTests

@@ -33,6 +33,10 @@ public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> 
     /// </summary>
     public const string HeadsProperty = "Heads";
 
+    /// <summary>On ADSL0019: the size that reaches the layer, and the argument that states another.</summary>
+    public const string InferredProperty = "Inferred";
+    public const string ArgumentProperty = "Argument";
+
     /// <summary>Values for code fixes that the message does not carry, as name, value, name, value...</summary>
     public EquatableArray<string> Data { get; init; } = EquatableArray<string>.Empty;
 
@@ -40,7 +44,7 @@ public sealed record Finding(string Id, SourceSpan Span, EquatableArray<string> 
     /// diagnostic properties (name → argument). Derived from Id and Args, so equality is unchanged.</summary>
     private static readonly Dictionary<string, string[]> PropertyNames = new()
     {
-        [Rules.ExplicitInputSize.Id] = new[] { "Layer", "Argument", "Written", "Inferred", "Unit" },
+        [Rules.ExplicitInputSize.Id] = new[] { "Layer", ArgumentProperty, "Written", InferredProperty, "Unit" },
     };
 
     /// <summary>Named message arguments for code fixes (empty for most rules).</summary>

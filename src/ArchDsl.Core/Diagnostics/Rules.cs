@@ -5,7 +5,7 @@ namespace ArchDsl.Core.Diagnostics;
 public enum Severity { Hidden, Info, Warning, Error }
 
 /// <summary>A diagnostic rule as data. The generator turns these into Roslyn descriptors (the code fixes know them by id);
-/// the ids, texts and severities live here only.</summary>
+/// the ids, texts and severities of diagnostics live here only (the suppressor's suppression ids, ADSL9xxx, are its own).</summary>
 public sealed class Rule
 {
     public Rule(string id, string title, string messageFormat, string category, Severity severity, string description)
