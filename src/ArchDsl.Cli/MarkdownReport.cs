@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using ArchDsl.Core.Layers;
 using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Cli;
@@ -21,7 +22,7 @@ internal static class MarkdownReport
         foreach (var l in a.Layers)
         {
             string kind = l.Kind;
-            if (l.Kind == "Stage")
+            if (l.Kind == LayerCatalog.Stage)
             {
                 var first = a.ChildrenOf(l).FirstOrDefault();
                 kind = first is null ? $"Stage ×{l.Count}" : $"Stage ({first.Kind} ×{l.Count})";

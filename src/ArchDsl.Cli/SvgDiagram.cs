@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Security;
 using System.Text;
+using ArchDsl.Core.Layers;
 
 namespace ArchDsl.Cli;
 
@@ -63,7 +64,7 @@ internal static class SvgDiagram
             var children = a.ChildrenOf(item).ToList();
             if (children.Count > 0)
             {
-                bool stage = item.Kind == "Stage";
+                bool stage = item.Kind == LayerCatalog.Stage;
                 var shown = stage ? a.ChildrenOf(children[0]).ToList() : children;
                 if (stage && shown.Count == 0) shown = new List<ArchitectureRow> { children[0] };
                 string title = stage

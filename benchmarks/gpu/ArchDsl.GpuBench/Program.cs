@@ -23,12 +23,13 @@ public static class Program
     private sealed record Options(string[] Models, string[] DTypes, string[] Modes, int? Batch, int Warmup, int Iters,
                                   bool AllowCpu, string Device, string? Csv);
 
-    private sealed record ModelSpec(string Name, long FlopsPerSample, int DefaultGpuBatch, Func<nn.Module<Tensor, Tensor>> Create);
+    /// <summary>A benchmarked model: its compile-time FLOPs and declared shapes (the generated constants), and how to build it.</summary>
+    private sealed record ModelSpec(string Name, long FlopsPerSample, IReadOnlyList<long> Input, long Classes, int DefaultGpuBatch, Func<nn.Module<Tensor, Tensor>> Create);
 
     private static readonly ModelSpec[] Specs =
     {
-        new("vit_b_16", VitB16.Flops, 64, () => new VitB16()),
-        new("resnet50", ResNet50.Flops, 128, () => new ResNet50()),
+        new("vit_b_16", VitB16.Flops, VitB16.InputShape, VitB16.OutputShape[0], 64, () => new VitB16()),
+        new("resnet50", ResNet50.Flops, ResNet50.InputShape, ResNet50.OutputShape[0], 128, () => new ResNet50()),
     };
 
     public static int Main(string[] args)
@@ -124,8 +125,8 @@ public static class Program
         using var model = spec.Create();
         model.to(device);
         model.to(dtype);
-        using var x = randn(new long[] { batch, 3, 224, 224 }, dtype: dtype, device: device);
-        using var labels = randint(0, 1000, new long[] { batch }, dtype: int64, device: device);
+        using var x = randn(new[] { (long)batch }.Concat(spec.Input).ToArray(), dtype: dtype, device: device);
+        using var labels = randint(0, spec.Classes, new long[] { batch }, dtype: int64, device: device);
         using var sgd = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
 
         void Step()

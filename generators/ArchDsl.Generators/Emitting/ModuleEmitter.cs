@@ -56,7 +56,7 @@ internal static class ModuleEmitter
         w.Line("/// <summary>A printable summary of the layers and totals (formatted from <see cref=\"ArchitectureJson\"/> on first use).</summary>")
          .Line("public static string Summary => global::ArchDsl.ModelSummary.Of(typeof(" + CSharpNames.GlobalType(d.Namespace, d.Name) + "));")
          .Line()
-         .Line("/// <summary>The architecture as JSON, for tools (ArchDsl.Cli report).</summary>")
+         .Line("/// <summary>The architecture as JSON: <see cref=\"Layers\"/> and <see cref=\"Summary\"/> read it, and so can tools (archdsl report).</summary>")
          .Line("public const string ArchitectureJson = ", sb => Report.AppendJsonLiteral(sb, plan, rows, rawStringLiterals), ";")
          .Line();
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Layers;
 using ArchDsl.Core.Shapes;
 
 namespace ArchDsl.Core.Reporting;
@@ -24,8 +25,8 @@ public static class Report
 
     private static void AddRows(LayerNode n, List<ReportRow> rows)
     {
-        string kind = n.Kind == "Use" && n.Texts.TryGetValue("BlockName", out var b) ? b : n.Kind;
-        long count = n.Kind == "Stage" ? n.Count.Value : 1;
+        string kind = n.Kind == LayerCatalog.Use && n.Texts.TryGetValue("BlockName", out var b) ? b : n.Kind;
+        long count = n.Kind == LayerCatalog.Stage ? n.Count.Value : 1;
         // The shortcut projection gets a row of its own, so the layer's row leaves it out.
         var shortcut = n.Residual is { Projects: true } p ? p : null;
         rows.Add(new ReportRow(n.Path, kind, n.Depth, n.Output.Values(), n.Parameters - (shortcut?.Parameters ?? 0), n.Macs - (shortcut?.Macs ?? 0), count,
@@ -66,7 +67,8 @@ public static class Report
         return SummaryText.Format(plan.Name, plan.Input.Values(), plan.Output.Values(), plan.Parameters, plan.Buffers, plan.Macs, plan.Flops, lines);
     }
 
-    /// <summary>The model's description as JSON (read by the command-line tool; no shapes are derived twice).</summary>
+    /// <summary>The model's description as JSON, the text of its <c>ArchitectureJson</c> constant (which <c>Layers</c>,
+    /// <c>Summary</c> and <c>archdsl report</c> read; no shapes are derived twice).</summary>
     public static string Json(ModelPlan plan)
     {
         var rows = Rows(plan);

@@ -37,7 +37,7 @@ public enum TaskKind
     LowLightEnhancement,
 }
 
-/// <summary>Marks a layer (or block instance) as a head serving a task; the generator checks what reaches it (ADSL1011, ADSL1013, ADSL1015).</summary>
+/// <summary>Marks a layer (or block instance) as a head serving a task; the generator checks what reaches it (ADSL1011, ADSL1012, ADSL1013, ADSL1015).</summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
 public sealed class HeadAttribute : Attribute
