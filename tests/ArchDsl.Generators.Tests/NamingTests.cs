@@ -116,6 +116,15 @@ public class NamingTests
                 }
             }
 
+            namespace Acme.TorchSharp { internal class Marker { } }
+
+            namespace Acme.TorchSharp.Models
+            {
+                /// <summary>In a namespace with a TorchSharp of its own: a projected vector shortcut is a Linear field.</summary>
+                [Model, Input(10)]
+                public partial class Widen { [Linear(8)] Linear a; [Linear(4), Residual(From = nameof(a))] Linear b; }
+            }
+
             namespace Clash2
             {
                 /// <summary>Named like TorchSharp's Tensor.</summary>
@@ -130,7 +139,7 @@ public class NamingTests
         Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
         Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
 
-        var results = RuntimeCheck.Run(r.Output, new[] { "Clash.Net", "Clash2.Tensor" });
+        var results = RuntimeCheck.Run(r.Output, new[] { "Clash.Net", "Clash2.Tensor", "Acme.TorchSharp.Models.Widen" });
         Assert.All(results, m => Assert.True(m.Ok, m.Describe()));
     }
 

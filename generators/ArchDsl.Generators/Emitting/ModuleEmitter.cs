@@ -131,7 +131,8 @@ internal static class ModuleEmitter
         foreach (var m in d.Members)
         {
             // A name declared twice is already an error (and ambiguous here); a pointer cannot be passed as an object.
-            if (count[m.Name] > 1 || m.TypeName.Contains("*")) continue;
+            // A static or const field is no instance member (ADSL0021 says so).
+            if (count[m.Name] > 1 || m.TypeName.Contains("*") || !m.IsInstance) continue;
             var field = "this." + CSharpNames.Identifier(m.Name);
             w.Line($"{field} = default!; global::System.GC.KeepAlive({field});");
         }
@@ -162,13 +163,13 @@ internal static class ModuleEmitter
     private static string Str(string s) => Report.Quote(s);
 
     /// <summary>
-    /// A TorchSharp type as generated code writes it: through the class (<c>torch.Tensor</c>) or namespace
-    /// (<c>TorchSharp.Modules.Sequential</c>) that holds it, never by its simple name, which a user's type of that
-    /// name in the model's namespace (or the global one, or the model's own name) would hide: lookup reaches those
-    /// before the file's using directives.
+    /// A TorchSharp type as generated code writes it, never by its simple name, which a user's type of that name in the
+    /// model's namespace (or the global one, or the model's own name) would hide, as lookup reaches those before the
+    /// file's using directives: through <c>torch.</c> (<c>torch.Tensor</c>), or in full from <c>global::</c>
+    /// (<c>global::TorchSharp.Modules.Sequential</c>), since a user's namespace may be called TorchSharp.
     /// </summary>
     private static string TorchType(string name) =>
-        name is "Tensor" or "Device" or "ScalarType" ? "torch." + name : "TorchSharp.Modules." + name;
+        name is "Tensor" or "Device" or "ScalarType" ? "torch." + name : "global::TorchSharp.Modules." + name;
 
     private static bool HasProjection(LayerNode n, bool concrete) =>
         n.Residual is { } r && (concrete ? r.Projects : r.Mode != ShortcutMode.Identity);

@@ -50,8 +50,6 @@ public static partial class Evaluator
             if (recording != null)
             {
                 s.EndRecording(recording);
-                // Set before the signature is shared; read-only after.
-                if (recording.SetsErrors) sig.HasDeclarationErrors = true;
                 var facts = new SignatureFacts(sig, recording);
                 recording = null;
                 s.SetSignature(block.FullName, facts);
@@ -73,6 +71,9 @@ public static partial class Evaluator
 
     private static BlockSignature DeriveSignature(Session s, ModuleDecl block, List<LayerNode> list)
     {
+        // The class checks (partial, not abstract, layer fields, reserved names) run wherever the signature is derived,
+        // so a model using a block that fails them is not built against it either.
+        CheckClass(s, block);
         var sig = new BlockSignature { BlockName = block.Name, Layout = BlockLayout(block) };
         var scope = new Scope { InBlock = true };
         var inputNames = LayerCatalog.InputNames(sig.Layout);
@@ -84,7 +85,8 @@ public static partial class Evaluator
         }
 
         var defaults = ReadParamDefaults(s, block, inputNames);
-        foreach (var kv in ScanIdentifiers(block))
+        var identifiers = ScanIdentifiers(block, out bool unreadable);
+        foreach (var kv in identifiers)
         {
             if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
             bool has = defaults.TryGetValue(kv.Key, out var def);
@@ -93,6 +95,7 @@ public static partial class Evaluator
             scope.Set(kv.Key, new Dim(has ? def.Value : Placeholder, Expr.Var(kv.Key), has ? def.Origin : null));
         }
 
+        sig.ParametersIncomplete = unreadable;
         EvaluateSequence(s, block, scope, new Shape(inputDims), "", 0, list);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -145,17 +148,21 @@ public static partial class Evaluator
     }
 
     /// <summary>Identifiers used by the block's expressions, in order of first use, with the member using each.</summary>
-    private static List<KeyValuePair<string, string>> ScanIdentifiers(ModuleDecl block)
+    /// <param name="unreadable">Some expression did not parse: the names it uses are not in the list.</param>
+    private static List<KeyValuePair<string, string>> ScanIdentifiers(ModuleDecl block, out bool unreadable)
     {
+        bool failed = false;
         var result = new List<KeyValuePair<string, string>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void Add(Expr? e, string member)
         {
-            if (e is null) return;
+            if (e is null) { failed = true; return; }
             foreach (var n in e.Variables())
                 if (seen.Add(n)) result.Add(new KeyValuePair<string, string>(n, member));
         }
         foreach (var m in block.Members)
+        {
+            if (!m.IsInstance) continue;   // not a layer (ADSL0021); its names are no parameters
             foreach (var a in m.Attributes)
             {
                 if (!LayerCatalog.Kinds.TryGetValue(a.Name, out var kind)) continue;
@@ -167,6 +174,7 @@ public static partial class Evaluator
                     {
                         var b = ExprParser.ParseBindings(p.Text, out _);
                         if (b != null) foreach (var kv in b) Add(kv.Value, m.Name);
+                        else failed = true;
                     }
                     else if (kind.Positional[i] != "Block")
                         Add(ExprParser.Parse(p.Text, out _), m.Name);
@@ -175,8 +183,11 @@ public static partial class Evaluator
                 {
                     var b = ExprParser.ParseBindings(with, out _);
                     if (b != null) foreach (var kv in b) Add(kv.Value, m.Name);
+                    else failed = true;
                 }
             }
+        }
+        unreadable = failed;
         return result;
     }
 
@@ -281,9 +292,9 @@ public static partial class Evaluator
             if (!known.Contains(kv.Key))
             {
                 ok = false;
-                // A block with errors of its own (reported on it) may have lost parameters with them: an expression
-                // that does not parse names none. Its errors explain, and already keep this model from being built.
-                if (sig.HasDeclarationErrors && s.HasErrors) continue;
+                // An expression of the block that does not parse names no parameters: the block's own ADSL0003
+                // explains, and already keeps this model from being built.
+                if (sig.ParametersIncomplete && s.HasErrors) continue;
                 args.Fail(Rules.UnknownParameter, span, false, where, kv.Key, sig.BlockName, known.Count == 0 ? "none" : string.Join(", ", known));
             }
         foreach (var p in sig.Parameters)

@@ -68,8 +68,7 @@ public static partial class Evaluator
         // The block is known to its own evaluation, so a block that contains itself is reported as such.
         var s = new Session(new[] { block }.Concat(blocks), symbolic: true);
         var plan = new BlockPlan { Declaration = block };
-        CheckClass(s, block);
-        var sig = Signature(s, block, muted: false, plan.Layers);
+        var sig = Signature(s, block, muted: false, plan.Layers);   // checks the class too (DeriveSignature)
         if (sig != null) plan.Signature = sig;
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || sig == null;

@@ -158,8 +158,8 @@ public sealed class BlockSignature
     internal readonly Dictionary<string, string> UsedByMap = new();
 
     public string BlockName { get; internal set; } = "";
-    /// <summary>Deriving it reported errors on the block (or a block it uses): its parameter list may be incomplete.</summary>
-    public bool HasDeclarationErrors { get; internal set; }
+    /// <summary>An expression of the block does not parse: the parameters it names are missing from the list.</summary>
+    public bool ParametersIncomplete { get; internal set; }
     public Layout Layout { get; internal set; }
     /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ...), in layout order.</summary>
     public IReadOnlyList<string> Inputs => InputList;
