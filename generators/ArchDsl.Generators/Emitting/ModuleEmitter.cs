@@ -320,6 +320,7 @@ internal static class ModuleEmitter
         "Sigmoid" => "nn.Sigmoid()",
         "Tanh" => "nn.Tanh()",
         "GELU" => "nn.GELU()",
+        "None" => "nn.Identity()",
         _ => throw new System.InvalidOperationException($"no TorchSharp module is written for activation '{act}'"),
     };
 

@@ -106,7 +106,8 @@ internal static class LayerRules
                 n.Dims["hidden"] = h.Value;
                 n.Dims["out_features"] = o.Value;
                 n.Reals["dropout"] = a.Real("Dropout", 0.0, 0, 1);
-                n.Texts["inner"] = a.Enum("Inner") ?? "GELU";
+                // GELU when not written (torchvision's MLP block); an explicit Act.None keeps the position, activation-free.
+                n.Texts["inner"] = a.Raw("Inner") is null ? "GELU" : a.Enum("Inner") ?? "None";
                 long d = x.Last.Value, hv = h.Value.Value, ov = o.Value.Value;
                 n.OwnParameters = checked(d * hv + hv + hv * ov + ov);
                 n.OwnMacs = checked(Rows(x) * (d * hv + hv * ov));

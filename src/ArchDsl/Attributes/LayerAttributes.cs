@@ -214,7 +214,7 @@ public sealed class MlpAttribute : LayerAttribute
     public string? HiddenExpression { get; }
     /// <summary>Output width (default: the input width).</summary>
     public int Out { get; set; }
-    /// <summary>Activation between the two linear layers (default GELU).</summary>
+    /// <summary>Activation between the two linear layers (default GELU; <see cref="Act.None"/> leaves an Identity in its place).</summary>
     public Act Inner { get; set; }
     /// <summary>Dropout after each linear layer (default 0).</summary>
     public double Dropout { get; set; }
