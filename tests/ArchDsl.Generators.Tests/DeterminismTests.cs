@@ -9,12 +9,7 @@ namespace ArchDsl.Generators.Tests;
 /// <summary>Generated sources are byte-identical across runs and whatever the current culture.</summary>
 public class DeterminismTests
 {
-    private static readonly string[] Sources =
-    {
-        TestModels.TinyCnn,
-        TestModels.TinyVit.Replace("namespace Tests;", "namespace Tests.Vit;"),
-        TestModels.DefaultParam.Replace("namespace Tests;", "namespace Tests.Widening;"),
-    };
+    private static readonly string[] Sources = TestModels.ThreeNamespaces;
 
     private static string[] Generate()
     {

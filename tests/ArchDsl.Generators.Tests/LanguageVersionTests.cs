@@ -14,12 +14,7 @@ namespace ArchDsl.Generators.Tests;
 /// </summary>
 public class LanguageVersionTests
 {
-    private static readonly string[] Sources =
-    {
-        TestModels.TinyCnn,
-        TestModels.TinyVit.Replace("namespace Tests;", "namespace Tests.Vit;"),
-        TestModels.DefaultParam.Replace("namespace Tests;", "namespace Tests.Widening;"),
-    };
+    private static readonly string[] Sources = TestModels.ThreeNamespaces;
 
     private static readonly string[] Models = { "Tests.TinyCnn", "Tests.Vit.TinyVit", "Tests.Widening.Widen" };
 

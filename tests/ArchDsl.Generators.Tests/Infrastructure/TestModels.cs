@@ -87,4 +87,13 @@ public static class TestModels
             [Linear(3, Bias = false)] Linear head;
         }
         """;
+
+    /// <summary>The CNN, the ViT and the default-parameter models together, each in a namespace of its own
+    /// (Tests.TinyCnn, Tests.Vit.TinyVit, Tests.Widening.Widen): one compilation that covers images, tokens and blocks.</summary>
+    public static readonly string[] ThreeNamespaces =
+    {
+        TinyCnn,
+        TinyVit.Replace("namespace Tests;", "namespace Tests.Vit;"),
+        DefaultParam.Replace("namespace Tests;", "namespace Tests.Widening;"),
+    };
 }
