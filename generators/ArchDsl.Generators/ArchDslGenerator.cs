@@ -92,7 +92,7 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         var blockInputs = blocks.Combine(blockSet).Combine(clashing)
             .Select(static (p, _) => Resolve(p.Left.Left, p.Left.Right, p.Right)).WithTrackingName(ResolveBlockStep);
 
-        // C# 11 reads the JSON constant as a raw literal, at about half the lexing cost of the escaped one.
+        // From C# 11 the JSON constant is a raw literal, which csc parses in about two thirds of the time of the escaped one.
         var rawStringLiterals = context.ParseOptionsProvider
             .Select(static (o, _) => o is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp11 });
         var modelOutputs = modelInputs.Combine(rawStringLiterals)

@@ -73,7 +73,7 @@ public static partial class Rules
         "A classification head maps one feature vector per sample to class scores.");
 
     public static readonly Rule AcceptUnknownRule = new("ADSL1016", "Opt-out names no judgement rule",
-        "[Accept(\"{0}\")] on '{1}' names no judgement rule (ADSL1001 to ADSL1015), so it silences nothing; check the id",
+        "[Accept(\"{0}\")] on '{1}' names no judgement rule (ADSL1xxx), so it silences nothing; check the id",
         Design, Severity.Warning,
         "A mistyped id in an opt-out would leave the finding it meant to silence in place without a word.");
 

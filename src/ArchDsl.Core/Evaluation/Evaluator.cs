@@ -93,7 +93,7 @@ public static partial class Evaluator
             else if (LayerCatalog.ModuleMembers.Contains(m.Name) || m.Name == decl.Name)
                 s.Report(Rules.ReservedName, m.Span, false, m.Name, m.Name == decl.Name ? "the constructor's name" : "inherited from TorchSharp's Module");
             else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's torch." + (m.Name == "nn" ? "nn" : "") + " by");
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's " + (m.Name == "nn" ? "torch.nn" : "torch") + " by");
         }
         CheckLayerFields(s, decl);
         if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);

@@ -80,10 +80,10 @@ public static class Report
     /// <summary>
     /// The JSON description written straight into <paramref name="sb"/> as a C# string literal, without building the
     /// JSON first (the generator writes one per model). With <paramref name="raw"/> (C# 11 and later) it is a raw
-    /// literal, <c>"""{"name":...}"""</c>, holding the JSON as it is: csc lexes it at about half the cost of the
-    /// escaped form. The JSON never ends such a literal early: it holds no line break (escaped, with U+0085, U+2028
-    /// and U+2029) and never three quotes in a row (at most an escaped quote and a closing one). Otherwise it is the escaped literal
-    /// <see cref="Quote"/>(<see cref="Json"/>) gives.
+    /// literal, <c>"""{"name":...}"""</c>, holding the JSON as it is, which csc lexes at less cost than the escaped
+    /// form. The JSON never ends such a literal early: it holds no line break (escaped, with U+0085, U+2028 and
+    /// U+2029) and never three quotes in a row (at most an escaped quote and a closing one). Otherwise it is the
+    /// escaped literal <see cref="Quote"/>(<see cref="Json"/>) gives.
     /// </summary>
     public static void AppendJsonLiteral(StringBuilder sb, ModelPlan plan, IReadOnlyList<ReportRow> rows, bool raw)
     {
