@@ -26,6 +26,29 @@ public class HeadTests
             """),
             Verify.Diagnostic("ADSL1012").WithLocation(1).WithArguments("fc", "a token sequence 16×16"));
 
+    /// <summary>
+    /// A Linear after pooling without Flatten acts on the width alone: ResNet-18 built this way has 11,178,512 parameters
+    /// and output 512×1×1000, not torchvision's 11,689,512 and 1000, silently (found by a user test). A warning now.
+    /// </summary>
+    [Fact]
+    public Task Linear_on_a_map_without_flatten_warns() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;
+                [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
+                [Linear(10)] Linear {|#1:fc|};
+            """),
+            Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "16×1×1", "16×1×10", "16"));
+
+    [Fact]
+    public Task Linear_after_flatten_or_on_tokens_is_fine() =>
+        Verify.Analyzer(Model("""
+                [Conv2d(16, Kernel = 8, Stride = 8)] Conv2d conv;
+                [Tokens] Tokens patches;
+                [Linear(32)] Linear proj;
+                [SelectToken(0)] SelectToken first;
+                [Linear(10)] Linear fc;
+            """));
+
     [Fact]
     public Task Classification_head_after_pooling_is_fine() =>
         Verify.Analyzer(Model("""

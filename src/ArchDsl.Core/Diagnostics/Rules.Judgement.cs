@@ -77,6 +77,11 @@ public static partial class Rules
         Design, Severity.Warning,
         "A mistyped id in an opt-out would leave the finding it meant to silence in place without a word.");
 
+    public static readonly Rule LinearOnMap = new("ADSL1017", "Linear fed a C×H×W map",
+        "{0}: [Linear] receives the C×H×W map {1} and acts on its last axis alone, giving {2}; put [Flatten] (after pooling) before it to use all {3} features",
+        Design, Severity.Warning,
+        "PyTorch applies a Linear to the last axis of whatever it receives. On a feature map that is the width alone, which in a convolutional network is nearly always a missing Flatten: the model still builds, with other counts and another output shape.");
+
     public static readonly Rule ConflictingHeads = new("ADSL1013", "Restoration and recognition heads share one body",
         "Model '{0}' has restoration heads ({1}) and recognition heads ({2}) on one shared body without task-specific head and tail blocks; joint training of these tasks may conflict",
         Design, Severity.Warning,

@@ -3,6 +3,7 @@ using System.Globalization;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Core.Judgement;
 
@@ -78,6 +79,7 @@ public static class Judge
         }
 
         CheckHeads(plan, found, accepted);
+        CheckLinearOnMaps(plan, found, accepted);
 
         if (teacher != null && !teacher.HasErrors && plan.Parameters > 0)
         {
@@ -264,6 +266,23 @@ public static class Judge
         var parts = new List<string>();
         foreach (var h in heads) parts.Add(h.Path + ": " + h.HeadTask);
         return string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// A Linear on a C×H×W map (not a head: ADSL1011 and ADSL1012 judge those). Inside a block it is reported on the
+    /// model, as heads are, since the model's shapes put the map there.
+    /// </summary>
+    private static void CheckLinearOnMaps(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
+    {
+        foreach (var node in Estimates.All(plan.Layers))
+        {
+            if (node.Kind != "Linear" || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
+            var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;
+            string features;
+            try { features = Report.Number(checked(node.Input[0].Value * node.Input[1].Value * node.Input[2].Value)); }
+            catch (System.OverflowException) { features = node.Input.ToString(); }
+            Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Input.ToString(), node.Output.ToString(), features);
+        }
     }
 
     private static void Add(List<Finding> found, HashSet<string> accepted, Rule rule, SourceSpan span, params object[] args) =>
