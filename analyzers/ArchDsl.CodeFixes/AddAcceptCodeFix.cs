@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Simplification;
 
 namespace ArchDsl.CodeFixes;
 
@@ -52,9 +53,9 @@ public sealed class AddAcceptCodeFix : CodeFixProvider
     {
         var editor = await DocumentEditor.CreateAsync(document, ct).ConfigureAwait(false);
         var g = editor.Generator;
-        var attribute = g.Attribute("Accept",
-            g.AttributeArgument(g.LiteralExpression(id)),
-            g.AttributeArgument("Justification", g.LiteralExpression(Placeholder)));
+        // Named in full and simplified against the file's usings, so it binds in a file without `using ArchDsl;`.
+        var attribute = g.Attribute(SyntaxFactory.ParseName("global::ArchDsl.Accept").WithAdditionalAnnotations(Simplifier.Annotation),
+            new[] { g.AttributeArgument(g.LiteralExpression(id)), g.AttributeArgument("Justification", g.LiteralExpression(Placeholder)) });
         editor.AddAttribute(type, attribute);
         return editor.GetChangedDocument();
     }

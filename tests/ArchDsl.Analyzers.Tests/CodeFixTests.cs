@@ -27,6 +27,17 @@ public class AddAcceptCodeFixTests
             },
             incrementalIterations: 2, fixAllIterations: 1);
 
+    /// <summary>In a file without `using ArchDsl;` the added attribute is qualified, so it binds (found by a user test:
+    /// an unqualified Accept did not compile and the warning stayed).</summary>
+    [Fact]
+    public Task Accept_is_qualified_where_the_file_does_not_import_ArchDsl() =>
+        Verify.Fix<AddAcceptCodeFix>(
+            "using TorchSharp.Modules;\n\n[ArchDsl.Model, ArchDsl.Input(3, 32, 32)]\npublic partial class Net\n{\n    [ArchDsl.Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;\n" +
+            "    [ArchDsl.AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;\n    [ArchDsl.Linear(10)] Linear {|#1:fc|};\n}\n",
+            "using TorchSharp.Modules;\n\n[ArchDsl.Model, ArchDsl.Input(3, 32, 32)]\n[ArchDsl.Accept(\"ADSL1017\", Justification = \"" + Justification + "\")]\npublic partial class Net\n{\n    [ArchDsl.Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;\n" +
+            "    [ArchDsl.AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;\n    [ArchDsl.Linear(10)] Linear fc;\n}\n",
+            new[] { Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "16") });
+
     [Fact]
     public Task Accepts_compute_rule_on_vit_l_384() =>
         // 191,066,300,416 MACs at 384 (577 tokens), above 100 G.

@@ -37,7 +37,19 @@ public class HeadTests
                 [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
                 [Linear(10)] Linear {|#1:fc|};
             """),
-            Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "16×1×1", "16×1×10", "16"));
+            Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "16"));
+
+    /// <summary>An Mlp is two Linears on the last axis; inside a Stage it is reported once, not once per instance.</summary>
+    [Fact]
+    public Task Mlp_on_a_map_in_a_stage_warns_once() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Block]
+            public partial class MapBlock { [Conv2d("c", Kernel = 1)] Conv2d conv; [Mlp(16, Out = 8)] Sequential mlp; }
+
+            [Model, Input(8, 8, 8)]
+            public partial class {|#0:Net|} { [Stage(typeof(MapBlock), 3, "c = 8")] Sequential stage; }
+            """,
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"));
 
     [Fact]
     public Task Linear_after_flatten_or_on_tokens_is_fine() =>

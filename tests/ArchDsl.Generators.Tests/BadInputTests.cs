@@ -345,6 +345,14 @@ public class BadInputTests
         var d = Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0012");
         Assert.Equal("typeof(Lib.Dense)", GeneratorResult.LocatedText(r.Input, d));
         Assert.Contains("compiled into another assembly", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        // A framework or TorchSharp class is simply no block (the first version of this message said otherwise).
+        var framework = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(4)]
+            public partial class Net { [Stage(typeof(string), 2)] Sequential body; }
+            """);
+        var e = Assert.Single(framework.GeneratorDiagnostics, x => x.Id == "ADSL0012");
+        Assert.Contains("System.String is not a class marked [Block]", e.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The compiled assembly, as a project reference reaches a build.</summary>
@@ -415,6 +423,80 @@ public class BadInputTests
         Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
         Assert.Contains(r.Output.GetDiagnostics(), d => d.Id == "CS1503");
         Assert.False(r.HasModule("Tests.Net.g.cs"));
+    }
+
+    /// <summary>
+    /// Any member, not only a layer field, clashes with the generated part or hides TorchSharp from it: a property named
+    /// Summary (CS0102 in generated code), a plain field nn or a property torch (CS1061 there); found by a user test.
+    /// </summary>
+    [Theory]
+    [InlineData("public static string Summary => \"mine\";", "Summary")]
+    [InlineData("public const long Macs = 1;", "Macs")]
+    [InlineData("int nn = 0;", "nn")]
+    [InlineData("public string torch => \"x\";", "torch")]
+    public void Other_member_with_a_generated_or_torchsharp_name_ADSL0020(string member, string name)
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + $$"""
+            [Model, Input(10)]
+            public partial class Net { [Linear(3)] Linear fc; {{member}} }
+            """);
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0020");
+        Assert.Equal(name, GeneratorResult.LocatedText(r.Input, d));
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+        Assert.DoesNotContain(r.Output.GetDiagnostics(), x => x.Severity >= DiagnosticSeverity.Warning && x.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
+    }
+
+    /// <summary>
+    /// A type or namespace named nn or torch in scope hid TorchSharp from generated code (CS0234/CS0426 there; found by a
+    /// user test): now ADSL0022 on the class, with no error in generated code. A sibling namespace is not in scope.
+    /// </summary>
+    [Theory]
+    [InlineData("namespace Tests.nn { internal static class Init { } }", "Tests.nn")]
+    [InlineData("namespace Tests { internal static class torch { } }", "Tests.torch")]
+    [InlineData("internal static class nn { }", "nn")]
+    public void Type_or_namespace_named_like_torchsharp_in_scope_ADSL0022(string other, string shown)
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(3)] Linear fc; }", other);
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0022");
+        Assert.Equal("Net", GeneratorResult.LocatedText(r.Input, d));
+        Assert.Contains("'" + shown + "'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+        Assert.DoesNotContain(r.Output.GetDiagnostics(), x => x.Severity >= DiagnosticSeverity.Warning && x.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void A_sibling_namespace_named_nn_is_not_in_scope()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings.Replace("namespace Tests;", "namespace Tests.Models;") +
+            "[Model, Input(10)] public partial class Net { [Linear(3)] Linear fc; }", "namespace Tests.Models2.nn { internal static class Init { } }");
+        r.AssertNoGeneratorException();
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.True(r.HasModule("Tests.Models.Net.g.cs"));
+    }
+
+    /// <summary>A static or file-local model gave a page of compiler errors in generated code (found by a user test).</summary>
+    [Theory]
+    [InlineData("public static partial class Net { [Linear(3)] static Linear fc; }")]
+    [InlineData("file partial class Net { [Linear(3)] Linear fc; }")]
+    public void Static_or_file_local_model_ADSL0001(string declaration)
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + "[Model, Input(10)] " + declaration);
+        r.AssertNoGeneratorException();
+        Assert.Contains(r.GeneratorDiagnostics, x => x.Id == "ADSL0001");
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+        Assert.DoesNotContain(r.Output.GetDiagnostics(), x => x.Severity >= DiagnosticSeverity.Warning && x.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
+    }
+
+    /// <summary>A named argument the compiler cannot bind (`Act.Relu`) gets the compiler's error only, not "got &lt;error&gt;".</summary>
+    [Fact]
+    public void Named_argument_the_compiler_cannot_bind_gets_no_second_finding()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(20, Activation = Act.Relu)] Linear a; }");
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.Contains(r.Output.GetDiagnostics(), d => d.Id == "CS0117");
     }
 
     /// <summary>A layer attribute on a static or const field used to be ignored: the layer was silently missing.</summary>

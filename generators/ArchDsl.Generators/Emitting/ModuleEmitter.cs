@@ -125,7 +125,8 @@ internal static class ModuleEmitter
         w.Line($"/// <summary>{d.Name} has ArchDsl errors (see the ADSL diagnostics on its declaration): no module is generated until they are fixed.</summary>");
         w.Open($"partial class {name}");
         w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
-        w.Open($"public {name}({TorchType("Device")}? device = null, {TorchType("ScalarType")}? dtype = null)");
+        // In full: this part is also written when a type named torch hides TorchSharp's (ADSL0022).
+        w.Open($"public {name}(global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null)");
         var count = new Dictionary<string, int>(System.StringComparer.Ordinal);
         foreach (var m in d.Members) count[m.Name] = count.TryGetValue(m.Name, out var n) ? n + 1 : 1;
         foreach (var m in d.Members)
@@ -136,7 +137,7 @@ internal static class ModuleEmitter
             var field = "this." + CSharpNames.Identifier(m.Name);
             w.Line($"{field} = default!; global::System.GC.KeepAlive({field});");
         }
-        w.Line($"throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors; fix the ADSL diagnostics on its declaration to generate its module.")});");
+        w.Line($"throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors; fix the ADSL diagnostics on its declaration, or on a block it uses, to generate its module.")});");
         w.Close();
         w.Close();
         return w.ToString();

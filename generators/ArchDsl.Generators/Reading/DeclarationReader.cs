@@ -188,7 +188,73 @@ public static class DeclarationReader
             TakesGeneratedConstructor = !type.IsStatic && !type.IsFileLocal && baseType?.SpecialType == SpecialType.System_Object &&
                                         type.InstanceConstructors.All(k => k.IsImplicitlyDeclared),
             IsAbstract = type.IsAbstract && !type.IsStatic,
+            IsStaticOrFileLocal = type.IsStatic || type.IsFileLocal,
+            OtherMembers = OtherMembers(type, members),
+            HidesTorchSharp = HidesTorchSharp(type, compilation),
         };
+    }
+
+    /// <summary>
+    /// Types and namespaces named nn or torch that generated code's <c>nn.Conv2d</c> and <c>torch.Tensor</c> would bind to
+    /// instead of TorchSharp's: the class itself or a type nested in it, or one in an enclosing namespace (of any assembly,
+    /// the global namespace included), which lookup reaches before the file's using directives.
+    /// </summary>
+    private static EquatableArray<string> HidesTorchSharp(INamedTypeSymbol type, Compilation? compilation)
+    {
+        var chain = new List<INamespaceSymbol>();
+        for (var ns = type.ContainingNamespace; ns != null; ns = ns.ContainingNamespace) chain.Add(ns);
+        if (compilation != null)
+        {
+            // The compilation's namespaces merge every assembly's; a source symbol's own hold this assembly's types only.
+            INamespaceSymbol? merged = compilation.GlobalNamespace;
+            var walked = new List<INamespaceSymbol> { merged };
+            for (int i = chain.Count - 2; i >= 0 && merged != null; i--)
+            {
+                merged = merged.GetNamespaceMembers().FirstOrDefault(n => n.Name == chain[i].Name);
+                if (merged != null) walked.Add(merged);
+            }
+            chain = walked;
+        }
+        List<string>? found = null;
+        foreach (var name in Core.Layers.LayerCatalog.TorchSharpNames)
+        {
+            var hit = type.Name == name ? type
+                : type.GetTypeMembers(name).FirstOrDefault(t => t.Arity == 0) as ISymbol
+                  ?? chain.SelectMany(ns => ns.GetMembers(name)).FirstOrDefault(m => m is INamespaceSymbol || m is INamedTypeSymbol { Arity: 0 });
+            if (hit is null || hit.ContainingAssembly?.Name == "TorchSharp") continue;
+            (found ??= new List<string>()).Add(hit.ToDisplayString());
+        }
+        return found is null ? EquatableArray<string>.Empty : new EquatableArray<string>(found.ToArray());
+    }
+
+    /// <summary>
+    /// Names of the class's members other than its layer fields, as written in source (the generated part is not in the
+    /// compilation a generator reads): methods, properties, events, plain fields, nested types.
+    /// </summary>
+    private static EquatableArray<MemberName> OtherMembers(INamedTypeSymbol type, List<MemberDecl> layers)
+    {
+        List<MemberName>? names = null;
+        foreach (var m in type.GetMembers())
+        {
+            if (m.IsImplicitlyDeclared || m is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
+            if (m is IFieldSymbol && layers.Any(l => l.Name == m.Name)) continue;
+            var at = m.Locations.FirstOrDefault(l => l.IsInSource);
+            if (at is null) continue;
+            (names ??= new List<MemberName>()).Add(new MemberName(m.Name, SpanOf(at)));
+        }
+        return names is null ? EquatableArray<MemberName>.Empty : new EquatableArray<MemberName>(names.ToArray());
+    }
+
+    /// <summary>
+    /// A TorchSharp module compiled into another assembly than TorchSharp itself: likely a block generated there (its
+    /// attributes are not kept), which this compilation cannot read from source. Not System.String, nor a TorchSharp layer.
+    /// </summary>
+    private static bool IsCompiledArchDslClass(ITypeSymbol t)
+    {
+        if (t.TypeKind != TypeKind.Class || !t.DeclaringSyntaxReferences.IsEmpty || t.ContainingAssembly?.Name is null or "TorchSharp") return false;
+        for (var b = t.BaseType; b != null; b = b.BaseType)
+            if (NameOf(b).StartsWith("TorchSharp.torch.nn.Module", System.StringComparison.Ordinal)) return true;
+        return false;
     }
 
     /// <summary>Which of the class's declarations (partial parts) holds <paramref name="member"/>; 0 when there is one.</summary>
@@ -242,7 +308,9 @@ public static class DeclarationReader
         }
         return new AttributeDecl(name, new EquatableArray<ArgValue>(positional.ToArray()), new EquatableArray<NamedArg>(named.ToArray()), attrSpan)
         {
-            HasCompilerError = a.AttributeConstructor is null,
+            // Also an argument the compiler could not bind (`Activation = Act.Relu`: CS0117), which it reports itself.
+            HasCompilerError = a.AttributeConstructor is null || a.ConstructorArguments.Any(t => t.Kind == TypedConstantKind.Error) ||
+                               a.NamedArguments.Any(kv => kv.Value.Kind == TypedConstantKind.Error),
         };
     }
 
@@ -272,7 +340,7 @@ public static class DeclarationReader
                 return ArgValue.OfError(span);
             case TypedConstantKind.Type:
                 return tc.Value is ITypeSymbol t
-                    ? ArgValue.OfType(NameOf(t), span, compiledClass: t.TypeKind == TypeKind.Class && t.DeclaringSyntaxReferences.IsEmpty)
+                    ? ArgValue.OfType(NameOf(t), span, compiledClass: IsCompiledArchDslClass(t))
                     : ArgValue.OfError(span);
             case TypedConstantKind.Array:
                 if (tc.IsNull) return ArgValue.OfNull(span);

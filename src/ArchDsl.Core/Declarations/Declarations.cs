@@ -82,6 +82,9 @@ public sealed record AttributeDecl(string Name, EquatableArray<ArgValue> Positio
 public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span, SourceSpan? TypeSpan = null,
     bool IsInstance = true, int Part = 0);
 
+/// <summary>A member of the class that is no layer field (a method, property, plain field, nested type): its name only.</summary>
+public sealed record MemberName(string Name, SourceSpan Span);
+
 /// <summary>A class marked [Model] or [Block].</summary>
 public sealed record ModuleDecl(
     string Name,
@@ -103,6 +106,16 @@ public sealed record ModuleDecl(
 
     /// <summary>Declared abstract: its module could not be constructed.</summary>
     public bool IsAbstract { get; init; }
+
+    /// <summary>Types or namespaces named <c>nn</c> or <c>torch</c> that lookup from inside the class reaches before the
+    /// generated file's usings (in an enclosing namespace, nested in the class, or the class itself), by full name.</summary>
+    public EquatableArray<string> HidesTorchSharp { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>The class's other members, whose names may clash with what the generated part declares or uses.</summary>
+    public EquatableArray<MemberName> OtherMembers { get; init; } = EquatableArray<MemberName>.Empty;
+
+    /// <summary>Declared static (no instances) or file-local (the generated part, in another file, cannot see it).</summary>
+    public bool IsStaticOrFileLocal { get; init; }
 
     public AttributeDecl? Attribute(string name)
     {

@@ -78,7 +78,7 @@ public static partial class Rules
         "A mistyped id in an opt-out would leave the finding it meant to silence in place without a word.");
 
     public static readonly Rule LinearOnMap = new("ADSL1017", "Linear fed a C×H×W map",
-        "{0}: [Linear] receives the C×H×W map {1} and acts on its last axis alone, giving {2}; put [Flatten] (after pooling) before it to use all {3} features",
+        "{0}: [{1}] receives the C×H×W map {2} and acts on its last axis alone, giving {3}; put [Flatten] (after pooling) before it to use all {4} features",
         Design, Severity.Warning,
         "PyTorch applies a Linear to the last axis of whatever it receives. On a feature map that is the width alone, which in a convolutional network is nearly always a missing Flatten: the model still builds, with other counts and another output shape.");
 

@@ -147,12 +147,16 @@ public static partial class Rules
 
 public static partial class Rules
 {
+    public static readonly Rule TorchSharpHidden = new("ADSL0022", "A type or namespace hides TorchSharp from the generated code",
+        "'{0}': '{1}' is in scope where its module is generated, and hides TorchSharp's {2} from that code; rename it, or declare '{0}' where it is not in scope", Usage, Severity.Error,
+        "Generated code calls TorchSharp as nn and torch, like hand-written TorchSharp; a type or namespace of that name in an enclosing namespace, or nested in the class, is found first.");
+
     public static readonly Rule LayerFieldPlacement = new("ADSL0021", "Layer field is static, const or in another part of the class",
         "'{0}': {1}", Usage, Severity.Error,
         "Layers run in the order their instance fields are written, in one part of the class.");
 
     public static readonly Rule ReservedName = new("ADSL0020", "Member name is taken by the generated module",
-        "'{0}' is already a member of the generated module ({1}); rename the field", Usage, Severity.Error,
+        "'{0}' is already a member of the generated module ({1}); rename yours", Usage, Severity.Error,
         "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");
 
 }

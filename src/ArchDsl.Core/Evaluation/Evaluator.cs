@@ -81,6 +81,8 @@ public static partial class Evaluator
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "");
         else if (decl.HasForeignBase)
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove its base class, the generated part derives it from Module<Tensor, Tensor>");
+        else if (decl.IsStaticOrFileLocal)
+            s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove static or file: the generated part, in a file of its own, declares its instances");
         else if (decl.IsAbstract)
             s.Report(Rules.NotPartial, decl.Span, false, decl.Name, "; remove abstract, its module is constructed (new " + decl.Name + "(...))");
         bool any = false;
@@ -95,6 +97,16 @@ public static partial class Evaluator
             else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
                 s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's " + (m.Name == "nn" ? "torch.nn" : "torch") + " by");
         }
+        // Any other member with such a name clashes or hides just the same: a property Summary, a method named torch.
+        foreach (var m in decl.OtherMembers)
+        {
+            if (decl.IsModel && LayerCatalog.GeneratedMembers.Contains(m.Name))
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, "a count or table of the model");
+            else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's " + (m.Name == "nn" ? "torch.nn" : "torch") + " by");
+        }
+        foreach (var hidden in decl.HidesTorchSharp)
+            s.Report(Rules.TorchSharpHidden, decl.Span, false, decl.Name, hidden, hidden.Substring(hidden.LastIndexOf('.') + 1));
         CheckLayerFields(s, decl);
         if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);
     }

@@ -269,19 +269,22 @@ public static class Judge
     }
 
     /// <summary>
-    /// A Linear on a C×H×W map (not a head: ADSL1011 and ADSL1012 judge those). Inside a block it is reported on the
-    /// model, as heads are, since the model's shapes put the map there.
+    /// A Linear (or an Mlp, two of them) on a C×H×W map; not a head: ADSL1011 and ADSL1012 judge those. Inside a block
+    /// it is reported on the model, as heads are, since the model's shapes put the map there: once per block member,
+    /// however many instances a Stage makes.
     /// </summary>
     private static void CheckLinearOnMaps(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
     {
+        var reported = new HashSet<MemberDecl>();
         foreach (var node in Estimates.All(plan.Layers))
         {
-            if (node.Kind != "Linear" || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
+            if (node.Kind is not ("Linear" or "Mlp") || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
+            if (node.Member != null && !reported.Add(node.Member)) continue;
             var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;
             string features;
             try { features = Report.Number(checked(node.Input[0].Value * node.Input[1].Value * node.Input[2].Value)); }
             catch (System.OverflowException) { features = node.Input.ToString(); }
-            Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Input.ToString(), node.Output.ToString(), features);
+            Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Kind, node.Input.ToString(), node.Output.ToString(), features);
         }
     }
 
