@@ -30,6 +30,18 @@ public class AcceptTests
     [Fact]
     public Task Accept_of_an_id_that_is_no_judgement_rule_is_reported() =>
         Verify.Analyzer(Sources.VitL("\n[Accept({|#1:\"ADSL101\"|}, Justification = \"reviewed\")]"),
-            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("ADSL101", "VitL16"),
+            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("ADSL101", "VitL16", "no judgement rule (ADSL1xxx) has that id; check it"),
             Verify.Diagnostic("ADSL1001").WithLocation(0).WithArguments("VitL16", "304,326,632", "100 M", "4.535 GiB", ""));
+
+    /// <summary>An opt-out on a block was read by nothing, silently (found by a user test).</summary>
+    [Fact]
+    public Task Accept_on_a_block_is_reported() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Block(Layout.Vector), {|#1:Accept("ADSL1017", Justification = "per-row on purpose")|}]
+            public partial class Body { [Linear("width")] Linear fc; }
+
+            [Model, Input(8)]
+            public partial class Net { [Use(typeof(Body), "width = 4")] Body body; }
+            """,
+            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("ADSL1017", "Body", "opt-outs apply to models; put it on the model that uses this block"));
 }

@@ -10,7 +10,7 @@ public class RobustnessTests
     [Fact]
     public Task Odd_attributes_do_not_throw() =>
         Verify.Analyzer(Sources.Linear("[Accept({|#1:null|}), Teacher(typeof(string)), MemoryBudget({|#2:null|}), {|#3:TrainingPlan(Tokens = -1, BatchSize = 0)|}]"),
-            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("", "Small"),
+            Verify.Diagnostic("ADSL1016").WithLocation(1).WithArguments("", "Small", "no judgement rule (ADSL1xxx) has that id; check it"),
             Verify.Diagnostic("ADSL1010").WithLocation(3).WithArguments("Small", "[TrainingPlan] Tokens must be positive"),
             Verify.Diagnostic("ADSL1010").WithLocation(2).WithArguments("Small", "[MemoryBudget] null is not a size in bytes; write it as \"80GiB\", \"40GB\" or \"24GiB\""));
 

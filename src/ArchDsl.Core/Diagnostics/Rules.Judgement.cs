@@ -72,10 +72,14 @@ public static partial class Rules
         Design, Severity.Error,
         "A classification head maps one feature vector per sample to class scores.");
 
-    public static readonly Rule AcceptUnknownRule = new("ADSL1016", "Opt-out names no judgement rule",
-        "[Accept(\"{0}\")] on '{1}' names no judgement rule (ADSL1xxx), so it silences nothing; check the id",
+    public static readonly Rule AcceptUnknownRule = new("ADSL1016", "Opt-out silences nothing",
+        "[Accept(\"{0}\")] on '{1}' silences nothing: {2}",
         Design, Severity.Warning,
-        "A mistyped id in an opt-out would leave the finding it meant to silence in place without a word.");
+        "A mistyped id, or an opt-out on a block, would leave the finding it meant to silence in place without a word.");
+
+    /// <summary>ADSL1016's reasons.</summary>
+    public const string NoSuchJudgementRule = "no judgement rule (ADSL1xxx) has that id; check it";
+    public const string AcceptOnBlock = "opt-outs apply to models; put it on the model that uses this block";
 
     public static readonly Rule LinearOnMap = new("ADSL1017", "Linear fed a C×H×W map",
         "{0}: [{1}] receives the C×H×W map {2} and acts on its last axis alone, giving {3}; put [Flatten] (after pooling) before it to use all {4} features",

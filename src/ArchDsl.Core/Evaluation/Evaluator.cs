@@ -69,6 +69,10 @@ public static partial class Evaluator
         var s = new Session(new[] { block }.Concat(blocks), symbolic: true);
         var plan = new BlockPlan { Declaration = block };
         var sig = Signature(s, block, muted: false, plan.Layers);   // checks the class too (DeriveSignature)
+        // Judgement is of models: an opt-out on a block is read by nothing.
+        foreach (var a in block.Attributes)
+            if (a.Name == "Accept")
+                s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
         if (sig != null) plan.Signature = sig;
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || sig == null;

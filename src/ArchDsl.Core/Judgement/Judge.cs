@@ -112,7 +112,7 @@ public static class Judge
             var id = a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "";
             var why = a.Get("Justification");
             if (Rules.ById(id) is not { IsJudgement: true })
-                found.Add(Finding.Of(Rules.AcceptUnknownRule, a.Positional.Count > 0 ? a.Positional[0].Span : a.Span, id, model.Name));
+                found.Add(Finding.Of(Rules.AcceptUnknownRule, a.Positional.Count > 0 ? a.Positional[0].Span : a.Span, id, model.Name, Rules.NoSuchJudgementRule));
             else if (why is null || why.Kind != ArgKind.String || string.IsNullOrWhiteSpace(why.Text))
                 found.Add(Finding.Of(Rules.AcceptWithoutJustification, a.Span, id, model.Name));
             else
