@@ -74,5 +74,5 @@ public class ExplicitSizeTests
                 [Use(typeof(Classifier))] Classifier head;
             }
             """,
-            Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("head.fc", "InFeatures", "64", "32", "features"));
+            Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("Net.head.fc", "InFeatures", "64", "32", "features"));
 }

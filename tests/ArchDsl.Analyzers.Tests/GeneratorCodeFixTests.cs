@@ -76,7 +76,7 @@ public class ReplaceExplicitSizeCodeFixTests
                 [Use(typeof(Classifier))] Classifier head;
             }
             """,
-            new[] { Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("head.fc", "InFeatures", "64", "32", "features") });
+            new[] { Verify.Diagnostic("ADSL0019").WithLocation(0).WithArguments("Net.head.fc", "InFeatures", "64", "32", "features") });
 
     [Fact]
     public Task Fix_all_fixes_two_models_in_one_document() =>

@@ -293,7 +293,7 @@ public class BadInputTests
     public void Parameter_out_of_range_at_an_instance_ADSL0002() => Expect("""
         [Block(Layout.Vector)] public partial class Body { [Linear("width - 70")] Linear fc; }
         [Model, Input(16)] public partial class Net { [Use(typeof(Body), "width = 70")] Body body; }
-        """, "ADSL0002", "\"width - 70\"", new[] { "body.fc", "at least 1", "got 0" });
+        """, "ADSL0002", "\"width - 70\"", new[] { "Net.body.fc", "at least 1", "got 0" });   // the path names the model (user test)
 
     /// <summary>
     /// A block is checked on its own with every size at 64. An expression that overflows there (64^11) but not at its

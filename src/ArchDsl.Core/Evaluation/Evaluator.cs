@@ -20,7 +20,7 @@ public static partial class Evaluator
 
     public static ModelPlan EvaluateModel(ModuleDecl model, IEnumerable<ModuleDecl> blocks)
     {
-        var s = new Session(blocks, symbolic: false);
+        var s = new Session(blocks, symbolic: false) { ModelName = model.Name };
         var plan = new ModelPlan { Declaration = model };
         CheckClass(s, model);
 

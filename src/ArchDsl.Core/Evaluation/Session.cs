@@ -28,6 +28,10 @@ internal sealed class Session
     /// <summary>Depth of block instances being evaluated concretely inside a model.</summary>
     public int InstanceDepth { get; set; }
 
+    /// <summary>The model evaluated concretely, if any: findings inside its block instances are located in the blocks,
+    /// so their layer path is given from the model's name ("ResNet18.layer4.0.conv1").</summary>
+    public string? ModelName { get; set; }
+
     /// <summary>While above zero, findings are dropped (signatures computed on behalf of a parent).</summary>
     public int Muted { get; set; }
 
@@ -95,6 +99,13 @@ internal sealed class Session
         return facts.Signature;
     }
 
+    private static object[] With(object[] args, object first)
+    {
+        var copy = (object[])args.Clone();
+        copy[0] = first;
+        return copy;
+    }
+
     public SignatureRecording BeginRecording()
     {
         var r = new SignatureRecording();
@@ -115,6 +126,8 @@ internal sealed class Session
         if (Muted > 0) return;
         if (Symbolic && shapeDependent) return;
         if (!Symbolic && InstanceDepth > 0 && !shapeDependent) return;
+        if (!Symbolic && InstanceDepth > 0 && ModelName != null && args.Length > 0 && args[0] is string path)
+            args = With(args, ModelName + "." + path);
         var f = Finding.Of(rule, span, args);
         if (!Findings.Contains(f)) Findings.Add(f);
     }
