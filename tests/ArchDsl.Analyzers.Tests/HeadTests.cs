@@ -51,6 +51,23 @@ public class HeadTests
             """,
             Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"));
 
+    /// <summary>Two Stages of one block: one warning each (the first version reported the block member once per model).</summary>
+    [Fact]
+    public Task Mlp_on_a_map_in_two_stages_warns_for_each() =>
+        Verify.Analyzer(Sources.Usings + """
+            [Block]
+            public partial class MapBlock { [Conv2d("c", Kernel = 1)] Conv2d conv; [Mlp(16, Out = 8)] Sequential mlp; }
+
+            [Model, Input(8, 8, 8)]
+            public partial class {|#0:Net|}
+            {
+                [Stage(typeof(MapBlock), 2, "c = 8")] Sequential stage;
+                [Stage(typeof(MapBlock), 2, "c = 8")] Sequential stage2;
+            }
+            """,
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"),
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage2.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"));
+
     [Fact]
     public Task Linear_after_flatten_or_on_tokens_is_fine() =>
         Verify.Analyzer(Model("""

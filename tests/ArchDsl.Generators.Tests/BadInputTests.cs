@@ -466,6 +466,28 @@ public class BadInputTests
         Assert.DoesNotContain(r.Output.GetDiagnostics(), x => x.Severity >= DiagnosticSeverity.Warning && x.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
     }
 
+    /// <summary>A nested type nn is one finding (ADSL0020 on it), not two; a generic nn&lt;T&gt; hides nothing (review).</summary>
+    [Fact]
+    public void Nested_types_named_like_torchsharp()
+    {
+        var plain = GeneratorHarness.Run(TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(3)] Linear fc; class nn { } }");
+        Assert.Equal("ADSL0020", Assert.Single(plain.GeneratorDiagnostics).Id);
+        var generic = GeneratorHarness.Run(TestModels.Usings + "[Model, Input(10)] public partial class Net { [Linear(3)] Linear fc; class nn<T> { } class torch<T> { } }");
+        Assert.Empty(generic.GeneratorDiagnostics);
+        Assert.True(generic.HasModule("Tests.Net.g.cs"));
+        Assert.DoesNotContain(generic.Output.GetDiagnostics(), x => x.Severity >= DiagnosticSeverity.Warning && x.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
+    }
+
+    /// <summary>
+    /// An image layer after a Flatten inside a block is the block's own ADSL0008 (ranks follow from declared layouts);
+    /// it used to crash the block's evaluation (ADSL0099, IndexOutOfRangeException; found in review).
+    /// </summary>
+    [Fact]
+    public void Wrong_layout_inside_a_block_ADSL0008_on_the_block() => Expect("""
+        [Block] public partial class Body { [Flatten] Flatten f; [Conv2d(4, Kernel = 1)] Conv2d c; }
+        [Model, Input(3, 4, 4)] public partial class Net { [Use(typeof(Body))] Body body; }
+        """, "ADSL0008", "Conv2d(4, Kernel = 1)", new[] { "c", "Conv2d" }, noSourceFor: "Body");
+
     [Fact]
     public void A_sibling_namespace_named_nn_is_not_in_scope()
     {

@@ -218,9 +218,9 @@ public static class DeclarationReader
         List<string>? found = null;
         foreach (var name in Core.Layers.LayerCatalog.TorchSharpNames)
         {
+            // A type nested in the class is one of its members: ADSL0020 reports it (OtherMembers).
             var hit = type.Name == name ? type
-                : type.GetTypeMembers(name).FirstOrDefault(t => t.Arity == 0) as ISymbol
-                  ?? chain.SelectMany(ns => ns.GetMembers(name)).FirstOrDefault(m => m is INamespaceSymbol || m is INamedTypeSymbol { Arity: 0 });
+                : chain.SelectMany(ns => ns.GetMembers(name)).FirstOrDefault(m => m is INamespaceSymbol || m is INamedTypeSymbol { Arity: 0 });
             if (hit is null || hit.ContainingAssembly?.Name == "TorchSharp") continue;
             (found ??= new List<string>()).Add(hit.ToDisplayString());
         }
@@ -236,7 +236,8 @@ public static class DeclarationReader
         List<MemberName>? names = null;
         foreach (var m in type.GetMembers())
         {
-            if (m.IsImplicitlyDeclared || m is IMethodSymbol { MethodKind: not MethodKind.Ordinary }) continue;
+            // A generic nested type is not found by a plain name (nn.Conv2d), nor does it clash with one (Summary).
+            if (m.IsImplicitlyDeclared || m is IMethodSymbol { MethodKind: not MethodKind.Ordinary } || m is INamedTypeSymbol { Arity: > 0 }) continue;
             if (m is IFieldSymbol && layers.Any(l => l.Name == m.Name)) continue;
             var at = m.Locations.FirstOrDefault(l => l.IsInSource);
             if (at is null) continue;

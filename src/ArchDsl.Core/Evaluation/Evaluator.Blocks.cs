@@ -276,7 +276,8 @@ public static partial class Evaluator
         var layout = LayerCatalog.LayoutOfRank(input.Rank);
         if (layout != sig.Layout)
         {
-            args.Fail(Rules.WrongLayout, args.Attr.Span, true, where, block.Name, LayerCatalog.Describe(sig.Layout),
+            // As for layers: ranks follow from declared layouts, so inside a block checked on its own this is its own error.
+            args.Fail(Rules.WrongLayout, args.Attr.Span, !s.Symbolic, where, block.Name, LayerCatalog.Describe(sig.Layout),
                 layout is null ? $"rank {input.Rank}" : LayerCatalog.Describe(layout.Value) + " " + input);
             return null;
         }

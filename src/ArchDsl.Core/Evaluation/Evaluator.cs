@@ -322,9 +322,12 @@ public static partial class Evaluator
                 var layout = LayerCatalog.LayoutOfRank(current.Rank);
                 if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
                 {
-                    args.Fail(Rules.WrongLayout, layerAttr.Span, true, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
+                    // Ranks follow from the declared layouts alone, so in a block checked on its own a wrong layout is
+                    // wrong for every instance: the block's own error (its rule would index a shape it does not have).
+                    args.Fail(Rules.WrongLayout, layerAttr.Span, !s.Symbolic, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
                         layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current);
-                    if (!s.Symbolic) { into.Add(node); return null; }
+                    into.Add(node);
+                    return null;
                 }
             }
 

@@ -275,11 +275,13 @@ public static class Judge
     /// </summary>
     private static void CheckLinearOnMaps(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
     {
-        var reported = new HashSet<MemberDecl>();
+        // Once per block member and model member that holds it: a Stage of 12 gives one warning, two Stages two.
+        var reported = new HashSet<(MemberDecl, string)>();
         foreach (var node in Estimates.All(plan.Layers))
         {
             if (node.Kind is not ("Linear" or "Mlp") || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
-            if (node.Member != null && !reported.Add(node.Member)) continue;
+            int dot = node.Path.IndexOf('.');
+            if (node.Member != null && !reported.Add((node.Member, dot < 0 ? node.Path : node.Path.Substring(0, dot)))) continue;
             var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;
             string features;
             try { features = Report.Number(checked(node.Input[0].Value * node.Input[1].Value * node.Input[2].Value)); }
