@@ -94,25 +94,32 @@ public static partial class Evaluator
         {
             foreach (var a in m.Attributes)
                 if (LayerCatalog.Kinds.ContainsKey(a.Name)) any = true;
-            if (decl.IsModel && LayerCatalog.GeneratedMembers.Contains(m.Name))
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, "a count or table of the model");
-            else if (LayerCatalog.ModuleMembers.Contains(m.Name) || m.Name == decl.Name)
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, m.Name == decl.Name ? "the constructor's name" : "inherited from TorchSharp's Module");
-            else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's " + (m.Name == "nn" ? "torch.nn" : "torch") + " by");
+            if (GeneratedUse(decl, m.Name, inherited: true) is { } use)
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, use);
         }
         // Any other member with such a name clashes or hides just the same: a property Summary, a method named torch.
+        // (Its own overrides and overloads of Module's members are the user's to write.)
         foreach (var m in decl.OtherMembers)
-        {
-            if (decl.IsModel && LayerCatalog.GeneratedMembers.Contains(m.Name))
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, "a count or table of the model");
-            else if (LayerCatalog.TorchSharpNames.Contains(m.Name))
-                s.Report(Rules.ReservedName, m.Span, false, m.Name, "the name its code calls TorchSharp's " + (m.Name == "nn" ? "torch.nn" : "torch") + " by");
-        }
+            if (GeneratedUse(decl, m.Name, inherited: false) is { } use)
+                s.Report(Rules.ReservedName, m.Span, false, m.Name, use);
         foreach (var hidden in decl.HidesTorchSharp)
             s.Report(Rules.TorchSharpHidden, decl.Span, false, decl.Name, hidden, hidden.Substring(hidden.LastIndexOf('.') + 1));
         CheckLayerFields(s, decl);
         if (!any) s.Report(Rules.EmptyModel, decl.Span, false, decl.Name);
+    }
+
+    /// <summary>
+    /// What the generated part of <paramref name="owner"/> already uses <paramref name="name"/> for, or null: a model's
+    /// counts and tables, the names its code calls TorchSharp by, and (<paramref name="inherited"/>) TorchSharp Module's
+    /// members and the constructor. The one rule for layer fields, other members and shortcut fields.
+    /// </summary>
+    private static string? GeneratedUse(ModuleDecl owner, string name, bool inherited)
+    {
+        if (owner.IsModel && LayerCatalog.GeneratedMembers.Contains(name)) return "a count or table of the model";
+        if (LayerCatalog.TorchSharpNames.Contains(name)) return "the name its code calls TorchSharp's " + (name == "nn" ? "torch.nn" : "torch") + " by";
+        if (inherited && name == owner.Name) return "the constructor's name";
+        if (inherited && LayerCatalog.ModuleMembers.Contains(name)) return "inherited from TorchSharp's Module";
+        return null;
     }
 
     /// <summary>
@@ -385,12 +392,14 @@ public static partial class Evaluator
     {
         bool field = owner.IsModel ? !s.Symbolic && r.Projects : s.Symbolic && r.Mode != ShortcutMode.Identity;
         if (!field) return true;
-        string? clash = null;
-        if (owner.IsModel && LayerCatalog.GeneratedMembers.Contains(r.ShortcutName)) clash = "a count or table of the generated model";
-        else if (LayerCatalog.ModuleMembers.Contains(r.ShortcutName) || LayerCatalog.TorchSharpNames.Contains(r.ShortcutName) || r.ShortcutName == owner.Name) clash = "taken by the generated module";
-        else
+        string? clash = GeneratedUse(owner, r.ShortcutName, inherited: true);
+        if (clash is null)
+        {
             foreach (var m in owner.Members)
                 if (m.Name == r.ShortcutName) clash = "a member";
+            foreach (var m in owner.OtherMembers)
+                if (m.Name == r.ShortcutName) clash = "a member";
+        }
         taken ??= new HashSet<string>(StringComparer.Ordinal);
         if (clash is null && !taken.Add(r.ShortcutName)) clash = "the shortcut of another residual";
         if (clash is null) return true;

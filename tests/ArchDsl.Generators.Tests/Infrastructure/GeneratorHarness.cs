@@ -117,6 +117,11 @@ public sealed class GeneratorResult
     public ImmutableArray<Diagnostic> CompilationDiagnostics => Output.GetDiagnostics()
         .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
 
+    /// <summary>Warnings and errors the compiler reports inside generated files: generated code must never be what fails.</summary>
+    public ImmutableArray<Diagnostic> GeneratedCodeDiagnostics => Output.GetDiagnostics()
+        .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true)
+        .ToImmutableArray();
+
     /// <summary>Fails when the generator threw (CS8784/CS8785 or an exception on the run result).</summary>
     public void AssertNoGeneratorException()
     {
