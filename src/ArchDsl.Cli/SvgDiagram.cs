@@ -121,12 +121,12 @@ internal static class SvgDiagram
         return y;
     }
 
-    static string Fill(string kind) => kind switch
+    static string Fill(string kind) => (LayerCatalog.Kinds.TryGetValue(kind, out var k) ? k.Category : LayerCategory.Other) switch
     {
-        "Conv2d" => "#dbe8ff",
-        "Linear" or "Mlp" => "#e6dcff",
-        "SelfAttention" => "#ffe3ec",
-        "BatchNorm2d" or "LayerNorm" => "#e4f5e4",
+        LayerCategory.Convolution => "#dbe8ff",
+        LayerCategory.Dense => "#e6dcff",
+        LayerCategory.Attention => "#ffe3ec",
+        LayerCategory.Normalization => "#e4f5e4",
         _ => "#f7f7f7",
     };
 

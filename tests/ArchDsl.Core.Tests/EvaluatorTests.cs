@@ -333,7 +333,7 @@ public class EvaluatorTests
         Assert.Equal(new[] { "width", "expansion" }.OrderBy(x => x), plan.Signature.Parameters.Select(p => p.Key).OrderBy(x => x));
         Assert.Equal(4L, plan.Signature.Parameters.Single(p => p.Key == "expansion").Value);
         Assert.Null(plan.Signature.Parameters.Single(p => p.Key == "width").Value);
-        Assert.Equal("width * expansion", plan.Layers[0].Dims["out_channels"].Expr.ToCSharp());
+        Assert.Equal("width * expansion", plan.Layers[0].Recipe!.Args[1].Dim.Expr.ToCSharp());
     }
 
     [Fact]

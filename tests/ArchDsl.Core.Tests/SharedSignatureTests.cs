@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Evaluation;
 using ArchDsl.Core.Reporting;
+using ArchDsl.Core.Shapes;
 using Xunit;
 using Xunit.Abstractions;
 using static ArchDsl.Core.Tests.Decl;
@@ -35,7 +36,7 @@ public class SharedSignatureTests
               .Append(" outE=").Append(string.Join(",", n.Output.Dims.Select(d => d.Expr.ToString())))
               .Append(" cnt=").Append(n.Count.Value).Append('/').Append(n.Count.Expr)
               .Append(" p=").Append(n.OwnParameters).Append(" m=").Append(n.OwnMacs);
-            foreach (var kv in n.DimValues) sb.Append(" d=").Append(kv.Value).Append('/').Append(kv.Expr);
+            foreach (var kv in n.Recipe?.Dims() ?? Enumerable.Empty<Dim>()) sb.Append(" d=").Append(kv.Value).Append('/').Append(kv.Expr);
             if (n.Call != null)
             {
                 sb.Append(" call[");

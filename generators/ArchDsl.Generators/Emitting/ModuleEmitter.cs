@@ -209,7 +209,7 @@ internal static class ModuleEmitter
                     break;
                 case LayerCatalog.Stage:
                 {
-                    var pattern = n.Texts["Names"];
+                    var pattern = n.NamePattern;
                     w.Line($"{target} = nn.Sequential(({Str(pattern.Replace("{i}", "0"))}, {NewBlock(n.Children[0])}));");
                     if (n.Children.Count > 1)
                     {
@@ -224,7 +224,7 @@ internal static class ModuleEmitter
                     w.Line($"{target} = {NewBlock(n)};");
                     break;
                 default:
-                    w.Line($"{target} = {Create(n)};");
+                    w.Line($"{target} = {Render(n.Recipe ?? throw new System.InvalidOperationException($"layer kind '{n.Kind}' made no module"))};");
                     break;
             }
             if (n.Residual is { } r && HasProjection(n, concrete))
@@ -254,76 +254,57 @@ internal static class ModuleEmitter
         var call = n.Call!;
         var args = new List<string>();
         foreach (var kv in call.Args) args.Add($"{CSharpNames.Identifier(kv.Key)}: {E(kv.Value)}");
-        foreach (var kv in call.Flags) args.Add($"{kv.Key}: {kv.Value}");
+        foreach (var kv in call.Flags) args.Add($"{kv.Key}: {Condition(kv.Value)}");
         // Qualified: the block may be in another namespace, and a simple name could bind to a type nested in
         // TorchSharp's Module base classes (HookRemover, HType) before the namespace's own.
         return $"new {CSharpNames.GlobalType(call.Block.Namespace, call.Block.Name)}({string.Join(", ", args)})";
     }
 
-    /// <summary>The expression that creates a leaf layer's module or parameter.</summary>
-    private static string Create(LayerNode n)
+    /// <summary>A size condition as C#: a constant, or the sizes compared.</summary>
+    private static string Condition(ShapeTest t) =>
+        t.Differences.Count == 0 ? (t.Constant ? "true" : "false")
+        : string.Join(" || ", t.Differences.Select(d => d.Key.ToCSharp(CSharpNames.Identifier) + " != " + d.Value.ToCSharp(CSharpNames.Identifier)));
+
+    /// <summary>The expression that creates a layer's module or parameter from its recipe.</summary>
+    private static string Render(ModuleRecipe r)
     {
-        var dims = n.Dims;
-        string Opt(string key, string name, long skip) => dims[key].Expr.IsConst && dims[key].Value == skip ? "" : $", {name}: {E(dims[key])}";
-        string Bias() => n.Flags.TryGetValue("bias", out var b) && !b ? ", bias: false" : "";
-        switch (n.Kind)
+        if (r.Form == RecipeForm.Parameter)
         {
-            case "Conv2d":
-                return $"nn.Conv2d({E(dims["in_channels"])}, {E(dims["out_channels"])}, {E(dims["kernel"])}"
-                       + Opt("stride", "stride", 1) + Opt("padding", "padding", 0) + Opt("dilation", "dilation", 1) + Opt("groups", "groups", 1) + Bias() + ")";
-            case "BatchNorm2d":
-                return $"nn.BatchNorm2d({E(dims["num_features"])}"
-                       + (n.Reals["eps"] != 1e-5 ? $", eps: {Real(n.Reals["eps"])}" : "")
-                       + (n.Reals["momentum"] != 0.1 ? $", momentum: {Real(n.Reals["momentum"])}" : "") + ")";
-            case "MaxPool2d":
-                return $"nn.MaxPool2d({E(dims["kernel"])}, stride: {E(dims["stride"])}" + Opt("padding", "padding", 0) + Opt("dilation", "dilation", 1) + ")";
-            case "AvgPool2d":
-                return $"nn.AvgPool2d({E(dims["kernel"])}, stride: {E(dims["stride"])}" + Opt("padding", "padding", 0) + ")";
-            case "AdaptiveAvgPool2d":
-                return dims["height"].Expr.Equals(dims["width"].Expr)
-                    ? $"nn.AdaptiveAvgPool2d({E(dims["height"])})"
-                    : $"nn.AdaptiveAvgPool2d(({E(dims["height"])}, {E(dims["width"])}))";
-            case "PixelShuffle": return $"nn.PixelShuffle({E(dims["factor"])})";
-            case "Flatten": return "nn.Flatten()";
-            case "Linear":
-                return $"nn.Linear({E(dims["in_features"])}, {E(dims["out_features"])}" + (n.Flags["bias"] ? "" : ", hasBias: false") + ")";
-            case "LayerNorm":
-                return $"nn.LayerNorm({E(dims["normalized_shape"])}" + (n.Reals["eps"] != 1e-5 ? $", eps: {Real(n.Reals["eps"])}" : "") + ")";
-            case "Dropout": return $"nn.Dropout({Real(n.Reals["p"])})";
-            case "ReLU": return "nn.ReLU()";
-            case "GELU": return "nn.GELU()";
-            case "SiLU": return "nn.SiLU()";
-            case "Sigmoid": return "nn.Sigmoid()";
-            case "Tanh": return "nn.Tanh()";
-            case "Identity": return "nn.Identity()";
-            case "Tokens": return "new global::ArchDsl.Layers.Tokens()";
-            case "SelectToken": return $"new global::ArchDsl.Layers.SelectToken({E(dims["index"])})";
-            case "ClassToken": return $"nn.Parameter(torch.zeros(1, 1, {E(dims["features"])}))";
-            case "PositionalEmbedding":
-                return $"nn.Parameter(torch.empty(1, {E(dims["tokens"])}, {E(dims["features"])}).normal_(0.0, {Real(n.Reals["std"])}))";
-            case "SelfAttention":
-                return $"new global::ArchDsl.Layers.SelfAttention({E(dims["features"])}, {E(dims["heads"])}"
-                       + (n.Reals["dropout"] != 0 ? $", dropout: {Real(n.Reals["dropout"])}" : "") + (n.Flags["bias"] ? "" : ", bias: false") + ")";
-            case "Mlp":
-                string p = Real(n.Reals["dropout"]);
-                return $"nn.Sequential(nn.Linear({E(dims["in_features"])}, {E(dims["hidden"])}), {ActivationModule(n.Texts["inner"])}, nn.Dropout({p}), "
-                       + $"nn.Linear({E(dims["hidden"])}, {E(dims["out_features"])}), nn.Dropout({p}))";
+            string shape = string.Join(", ", r.Shape.Select(E));
+            return r.Init switch
+            {
+                ParameterInit.Zeros => $"nn.Parameter(torch.zeros({shape}))",
+                ParameterInit.Normal => $"nn.Parameter(torch.empty({shape}).normal_(0.0, {Real(r.InitValue)}))",
+                _ => $"nn.Parameter(torch.full(new long[] {{ {shape} }}, {Real(r.InitValue)}))",
+            };
         }
-        // Every catalog kind has a case above; a kind added to the catalog without one fails here, as ADSL0099 on the
-        // declaration, rather than compiling to a module that is null at run time.
-        throw new System.InvalidOperationException($"no TorchSharp module is written for layer kind '{n.Kind}'");
+        var args = string.Join(", ", r.Args.Select(RenderArg));
+        return r.Form == RecipeForm.Runtime ? $"new global::ArchDsl.Layers.{r.Factory}({args})" : $"nn.{r.Factory}({args})";
     }
 
-    private static string ActivationModule(string act) => act switch
+    private static string RenderArg(RecipeArg a)
     {
-        "ReLU" => "nn.ReLU()",
-        "SiLU" => "nn.SiLU()",
-        "Sigmoid" => "nn.Sigmoid()",
-        "Tanh" => "nn.Tanh()",
-        "GELU" => "nn.GELU()",
-        "None" => "nn.Identity()",
-        _ => throw new System.InvalidOperationException($"no TorchSharp module is written for activation '{act}'"),
-    };
+        string value = a.Kind switch
+        {
+            RecipeValueKind.Dim => E(a.Dim),
+            RecipeValueKind.Real => Real(a.Real),
+            RecipeValueKind.Bool => a.Bool ? "true" : "false",
+            RecipeValueKind.Text => Str(a.Text),
+            RecipeValueKind.Pair => $"({E(a.Dim)}, {E(a.Second)})",
+            _ => Render(a.Module!),
+        };
+        return a.Name is null ? value : a.Name + ": " + value;
+    }
+
+    /// <summary>The call that applies an activation to <c>x</c> after a layer.</summary>
+    private static string ActivationCall(string name, bool fresh)
+    {
+        if (!Activations.ByName.TryGetValue(name, out var a))
+            throw new System.InvalidOperationException($"no TorchSharp call is written for activation '{name}'");
+        string home = a.Home == FunctionalHome.Torch ? "torch." : "nn.functional.";
+        string extra = a.Approximate != null ? $", approximate: {Str(a.Approximate)}" : fresh && a.InPlace ? ", inplace: true" : "";
+        return $"x = {home}{a.Function}(x{extra});";
+    }
 
     private static void WriteForward(CodeWriter w, List<LayerNode> layers, bool concrete)
     {
@@ -344,20 +325,23 @@ internal static class ModuleEmitter
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"var {id} = x;");
             string m = Member(n.Name, locals);
-            switch (n.Kind)
+            switch (n.KindInfo?.Forward ?? ForwardForm.Call)
             {
-                case "ClassToken":
+                case ForwardForm.PrependToken:
                     w.Line($"x = torch.cat(new[] {{ {m}.expand(x.shape[0], -1, -1), x }}, 1);");
                     break;
-                case "PositionalEmbedding":
+                case ForwardForm.AddParameter:
                     w.Line($"x = x + {m};");
+                    break;
+                case ForwardForm.MulParameter:
+                    w.Line($"x = {m} * x;");
                     break;
                 default:
                     w.Line($"x = {m}.call(x);");
                     break;
             }
             // In place only where the tensor is freshly made by a layer whose backward pass does not read it.
-            bool freshOutput = n.Kind is "Conv2d" or "BatchNorm2d" or "Linear" or "LayerNorm";
+            bool freshOutput = n.KindInfo is { FreshOutput: true };
             if (n.Residual is { } r)
             {
                 string idName = identities[r.From];
@@ -370,16 +354,7 @@ internal static class ModuleEmitter
             }
             if (n.Activation is { } act)
             {
-                bool fresh = n.Residual != null || freshOutput;
-                w.Line(act switch
-                {
-                    "ReLU" => fresh ? "x = nn.functional.relu(x, inplace: true);" : "x = nn.functional.relu(x);",
-                    "GELU" => "x = nn.functional.gelu(x);",
-                    "SiLU" => "x = nn.functional.silu(x);",
-                    "Sigmoid" => "x = torch.sigmoid(x);",
-                    "Tanh" => "x = torch.tanh(x);",
-                    _ => throw new System.InvalidOperationException($"no TorchSharp call is written for activation '{act}'"),
-                });
+                w.Line(ActivationCall(act, fresh: n.Residual != null || freshOutput));
             }
         }
         w.Line("return scope.MoveToOuter(x);").Close();

@@ -196,7 +196,7 @@ public static partial class Evaluator
     {
         foreach (var n in nodes)
         {
-            foreach (var d in n.DimValues) d.Expr.CollectVariables(into);
+            if (n.Recipe != null) foreach (var d in n.Recipe.Dims()) d.Expr.CollectVariables(into);
             n.Count.Expr.CollectVariables(into);
             if (n.Residual is { } r && r.Mode != ShortcutMode.Identity)
             {
@@ -214,7 +214,7 @@ public static partial class Evaluator
                 foreach (var kv in c.Call!.Args) kv.Value.Expr.CollectVariables(into);
                 // A flag decided at run time reads the shapes it compares.
                 foreach (var kv in c.Call.Flags)
-                    if (kv.Value != "true" && kv.Value != "false")
+                    if (kv.Value.Differences.Count > 0)
                         foreach (var child in c.Children)
                             if (child.Residual is { } cr)
                             {
@@ -339,18 +339,18 @@ public static partial class Evaluator
                 call.Args.Add(new KeyValuePair<string, Dim>(p.Key, value));
             }
             node.Call = call;
-            node.Texts["Block"] = block.FullName;
-            node.Texts["BlockName"] = block.Name;
+            node.BlockFullName = block.FullName;
+            node.BlockName = block.Name;
             s.InstanceDepth++;
             var output = EvaluateSequence(s, block, scope, input, node.Path, depth + 1, node.Children);
             s.InstanceDepth--;
             foreach (var flag in sig.Flags)
             {
-                string value = "false";
+                var value = ShapeTest.Never;
                 foreach (var c in node.Children)
                     if (c.Residual is { } r && r.FlagName == flag)
-                        value = s.Symbolic ? r.Condition : r.Projects ? "true" : "false";
-                call.Flags.Add(new KeyValuePair<string, string>(flag, value));
+                        value = s.Symbolic ? r.Condition : r.Projects ? ShapeTest.Always : ShapeTest.Never;
+                call.Flags.Add(new KeyValuePair<string, ShapeTest>(flag, value));
             }
             return output;
         }
@@ -360,8 +360,11 @@ public static partial class Evaluator
         }
     }
 
-    private static Shape? EvaluateStage(Session s, Scope scope, LayerArgs args, LayerNode node, Shape input, int depth)
+    internal static Shape? EvaluateStage(LayerArgs args, LayerNode node, Shape input)
     {
+        var s = args.Session;
+        var scope = args.Scope;
+        int depth = node.Depth;
         var where = node.Path;
         var resolved = ResolveBlock(s, args, where, input);
         var count = args.Int("Count", null, 1);
@@ -376,9 +379,9 @@ public static partial class Evaluator
         var (block, sig) = resolved.Value;
         if (!CheckBindings(s, args, sig, bindings, span, where)) return null;
         node.Count = count.Value;
-        node.Texts["Block"] = block.FullName;
-        node.Texts["BlockName"] = block.Name;
-        node.Texts["Names"] = pattern;
+        node.BlockFullName = block.FullName;
+        node.BlockName = block.Name;
+        node.NamePattern = pattern;
 
         var rest = new List<KeyValuePair<string, Dim>>();
         foreach (var kv in bindings)
@@ -411,13 +414,17 @@ public static partial class Evaluator
         return current;
     }
 
-    private static Shape? EvaluateUse(Session s, Scope scope, LayerArgs args, LayerNode node, Shape input, int depth)
+    internal static Shape? EvaluateUse(LayerArgs args, LayerNode node, Shape input)
     {
+        var s = args.Session;
+        var scope = args.Scope;
+        int depth = node.Depth;
         var resolved = ResolveBlock(s, args, node.Path, input);
         var bindings = ReadBindings(s, scope, args, node.Path, out var span);
         if (resolved is null || bindings is null) return null;
         var (block, sig) = resolved.Value;
-        node.Texts["BlockType"] = block.FullName;
+        node.BlockFullName = block.FullName;
+        node.BlockName = block.Name;
         if (!CheckBindings(s, args, sig, bindings, span, node.Path)) return null;
         return Instantiate(s, block, sig, input, bindings, node, depth);
     }

@@ -315,6 +315,7 @@ public static partial class Evaluator
                 Name = member.Name,
                 Path = path,
                 Kind = kind.Name,
+                KindInfo = kind,
                 Depth = depth,
                 Member = member,
                 Attribute = layerAttr,
@@ -340,12 +341,7 @@ public static partial class Evaluator
 
             try
             {
-                output = kind.Name switch
-                {
-                    LayerCatalog.Stage => EvaluateStage(s, scope, args, node, current, depth),
-                    LayerCatalog.Use => EvaluateUse(s, scope, args, node, current, depth),
-                    _ => LayerRules.Apply(args, node, current),
-                };
+                output = kind.Infer(args, node, current);
             }
             catch (OverflowException)
             {
@@ -359,7 +355,7 @@ public static partial class Evaluator
 
             if (output != null) args.ReportUnusedWith();
 
-            string expectedType = kind.Name == LayerCatalog.Use ? node.Texts.TryGetValue("BlockType", out var t) ? t : "" : kind.ModuleType;
+            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
                 s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
 
@@ -371,7 +367,7 @@ public static partial class Evaluator
                 return null;
             node.Output = output;
 
-            strides.Add(new KeyValuePair<string, Dim>(member.Name, node.TryGetDim("stride", out var st) ? st : Dim.Of(1)));
+            strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Stride));
 
             if (residual != null && !ApplyResidual(s, scope, residual, node, inputs, strides, path))
                 if (!s.Symbolic) return null;
@@ -449,7 +445,7 @@ public static partial class Evaluator
             return false;
         }
         r.Condition = ShapeCondition(fromShape, to);
-        r.Mode = r.Condition == "false" ? ShortcutMode.Identity : r.Condition == "true" ? ShortcutMode.Projection : ShortcutMode.ByArgument;
+        r.Mode = r.Condition.IsNever ? ShortcutMode.Identity : r.Condition.IsAlways ? ShortcutMode.Projection : ShortcutMode.ByArgument;
         r.Projects = !fromShape.SameValues(to);
         if (to.Rank == 3)
         {
@@ -480,11 +476,11 @@ public static partial class Evaluator
         return true;
     }
 
-    /// <summary>"false" when two shapes are the same expressions, "true" when their values surely differ,
-    /// otherwise a C# condition that tells at run time.</summary>
-    private static string ShapeCondition(Shape a, Shape b)
+    /// <summary>Never when two shapes are the same expressions, always when their values surely differ, otherwise a
+    /// test of the sizes that tells at run time.</summary>
+    private static ShapeTest ShapeCondition(Shape a, Shape b)
     {
-        var parts = new List<string>();
+        var parts = new List<KeyValuePair<Expr, Expr>>();
         for (int i = 0; i < a.Rank; i++)
         {
             var x = a[i].Expr;
@@ -492,11 +488,11 @@ public static partial class Evaluator
             if (x.Equals(y)) continue;
             if (x.IsConst && y.IsConst)
             {
-                if (x.ConstValue != y.ConstValue) return "true";
+                if (x.ConstValue != y.ConstValue) return ShapeTest.Always;
                 continue;
             }
-            parts.Add(x.ToCSharp(CSharpNames.Identifier) + " != " + y.ToCSharp(CSharpNames.Identifier));
+            parts.Add(new KeyValuePair<Expr, Expr>(x, y));
         }
-        return parts.Count == 0 ? "false" : string.Join(" || ", parts);
+        return ShapeTest.AnyDiffers(parts);
     }
 }

@@ -30,7 +30,12 @@ internal sealed class LayerArgs
         }
     }
 
+    /// <summary>Arguments every layer attribute has (LayerAttribute's own properties).</summary>
+    public static readonly string[] Common = { "Activation", "With" };
+
     public LayerKind Kind { get; }
+    internal Session Session => _s;
+    internal Scope Scope => _scope;
     public AttributeDecl Attr { get; }
     public string Where { get; }
     public bool Failed { get; private set; }
@@ -67,6 +72,9 @@ internal sealed class LayerArgs
     {
         int pos = System.Array.IndexOf(Kind.Positional, name);
         if (pos >= 0 && pos < Attr.Positional.Count) return Attr.Positional[pos];
+        // A kind reads only what it declares, so the catalogue test can hold every name to the attribute's properties.
+        if (pos < 0 && System.Array.IndexOf(Kind.Named, name) < 0 && System.Array.IndexOf(Common, name) < 0)
+            throw new System.InvalidOperationException($"layer kind {Kind.Name} reads '{name}' without declaring it");
         return Attr.Get(name);
     }
 

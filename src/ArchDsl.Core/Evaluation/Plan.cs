@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Layers;
 using ArchDsl.Core.Shapes;
 
 namespace ArchDsl.Core.Evaluation;
@@ -33,8 +34,8 @@ public sealed class ResidualNode
     public string From { get; internal set; } = "";
     public string ShortcutName { get; internal set; } = "downsample";
     public ShortcutMode Mode { get; internal set; }
-    /// <summary>The condition under which the projection exists: "true", "false" or a C# expression.</summary>
-    public string Condition { get; internal set; } = "false";
+    /// <summary>When the projection exists: never, always, or when one of the shapes' sizes differs at run time.</summary>
+    public ShapeTest Condition { get; internal set; } = ShapeTest.Never;
     /// <summary>Concrete evaluation only: whether this instance projects.</summary>
     public bool Projects { get; internal set; }
     public Shape FromShape { get; internal set; } = new();
@@ -64,8 +65,32 @@ public sealed class BlockCall
     public ModuleDecl Block { get; }
     public BlockSignature Signature { get; }
     public List<KeyValuePair<string, Dim>> Args { get; } = new();
-    /// <summary>Flag values as C# text: "true", "false" or a condition over the parent's variables.</summary>
-    public List<KeyValuePair<string, string>> Flags { get; } = new();
+    /// <summary>Flag values: constants, or conditions over the parent's variables.</summary>
+    public List<KeyValuePair<string, ShapeTest>> Flags { get; } = new();
+}
+
+/// <summary>A condition on sizes: never, always, or true when any pair of sizes differs (known at run time only).</summary>
+public sealed class ShapeTest
+{
+    public static readonly ShapeTest Never = new(false, null);
+    public static readonly ShapeTest Always = new(true, null);
+
+    private ShapeTest(bool constant, List<KeyValuePair<Expr, Expr>>? differences)
+    {
+        Constant = constant;
+        Differences = differences ?? new List<KeyValuePair<Expr, Expr>>();
+    }
+
+    public static ShapeTest AnyDiffers(List<KeyValuePair<Expr, Expr>> pairs) => pairs.Count == 0 ? Never : new ShapeTest(false, pairs);
+
+    /// <summary>The value when <see cref="Differences"/> is empty.</summary>
+    public bool Constant { get; }
+    public IReadOnlyList<KeyValuePair<Expr, Expr>> Differences { get; }
+    public bool IsNever => Differences.Count == 0 && !Constant;
+    public bool IsAlways => Differences.Count == 0 && Constant;
+
+    public override string ToString() =>
+        Differences.Count == 0 ? (Constant ? "always" : "never") : string.Join(" or ", System.Linq.Enumerable.Select(Differences, d => d.Key + " != " + d.Value));
 }
 
 /// <summary>One layer (or a composite: stage, block instance) with its shapes and counts.</summary>
@@ -84,28 +109,22 @@ public sealed class LayerNode
     public long OwnParameters { get; internal set; }
     public long OwnBuffers { get; internal set; }
     public long OwnMacs { get; internal set; }
+    /// <summary>Of <see cref="OwnParameters"/>, those one input uses (a router picks some experts); null for all.</summary>
+    public long? OwnActiveParameters { get; internal set; }
 
-    // Hyperparameters by PyTorch's argument name. Created on first use: most nodes (stages, activations,
-    // block instances) have none, and a generator run builds tens of thousands of nodes.
-    private Dictionary<string, Dim>? _dims;
-    private Dictionary<string, double>? _reals;
-    private Dictionary<string, bool>? _flags;
-    private Dictionary<string, string>? _texts;
-    // Three fit every layer but convolutions and pools, which reserve their own (ReserveDims).
-    public Dictionary<string, Dim> Dims => _dims ??= new Dictionary<string, Dim>(3);
-    internal void ReserveDims(int count) => _dims ??= new Dictionary<string, Dim>(count);
-    /// <summary>A hyperparameter if the layer has it, without creating the table for a node that has none.</summary>
-    public bool TryGetDim(string name, out Dim value)
-    {
-        if (_dims != null) return _dims.TryGetValue(name, out value);
-        value = default;
-        return false;
-    }
-    /// <summary>The hyperparameters' values, without creating the table for a node that has none.</summary>
-    public IEnumerable<Dim> DimValues => _dims?.Values ?? (IEnumerable<Dim>)System.Array.Empty<Dim>();
-    public Dictionary<string, double> Reals => _reals ??= new Dictionary<string, double>(2);
-    public Dictionary<string, bool> Flags => _flags ??= new Dictionary<string, bool>(1);
-    public Dictionary<string, string> Texts => _texts ??= new Dictionary<string, string>(3);
+    /// <summary>The kind that evaluated this node; null for a block instance (a child of Stage or Use).</summary>
+    public LayerKind? KindInfo { get; internal set; }
+    /// <summary>The module the layer creates, as data (null for composites and block instances).</summary>
+    public ModuleRecipe? Recipe { get; internal set; }
+    /// <summary>The kind's typed hyperparameters where judgement or estimates read them (e.g. attention heads).</summary>
+    public object? Spec { get; internal set; }
+    /// <summary>How much the layer shrinks the map (a shortcut from before it must stride as much).</summary>
+    public Dim Stride { get; internal set; } = Dim.Of(1);
+    /// <summary>Stage and Use, and block instances: the block's full and simple names.</summary>
+    public string? BlockFullName { get; internal set; }
+    public string? BlockName { get; internal set; }
+    /// <summary>Stage: the children's names, with {i} for the index.</summary>
+    public string NamePattern { get; internal set; } = "{i}";
     /// <summary>Activation applied after the layer (and after a residual add): ReLU, GELU, ... or null.</summary>
     public string? Activation { get; internal set; }
     public string? HeadTask { get; internal set; }
@@ -123,6 +142,17 @@ public sealed class LayerNode
         {
             long n = OwnParameters + (Residual is { Projects: true } r ? r.Parameters : 0);
             foreach (var c in Children) n = checked(n + c.Parameters);
+            return n;
+        }
+    }
+
+    /// <summary>Parameters one input uses: <see cref="Parameters"/> less the experts a router leaves out.</summary>
+    public long ActiveParameters
+    {
+        get
+        {
+            long n = (OwnActiveParameters ?? OwnParameters) + (Residual is { Projects: true } r ? r.Parameters : 0);
+            foreach (var c in Children) n = checked(n + c.ActiveParameters);
             return n;
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Layers;
 
 namespace ArchDsl.Core.Judgement;
 
@@ -48,11 +49,7 @@ public static class Estimates
         foreach (var leaf in Leaves(plan.Layers))
         {
             total += leaf.Output.Numel();
-            if (leaf.Kind == "SelfAttention" && leaf.TryGetDim("heads", out var h) && leaf.Input.Rank == 2)
-            {
-                double l = leaf.Input[0].Value;
-                total += h.Value * l * l;
-            }
+            if (leaf.KindInfo != null) total += leaf.KindInfo.ExtraActivationElements(leaf);
         }
         return total;
     }
@@ -110,8 +107,8 @@ public static class Estimates
         bool conv = false;
         foreach (var l in All(plan.Layers))
         {
-            if (l.Kind == "SelfAttention") return "attention-based";
-            if (l.Kind == "Conv2d") conv = true;
+            if (l.KindInfo?.Category == LayerCategory.Attention) return "attention-based";
+            if (l.KindInfo?.Category == LayerCategory.Convolution) conv = true;
         }
         return conv ? "convolutional" : "fully connected";
     }

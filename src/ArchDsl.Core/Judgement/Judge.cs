@@ -3,6 +3,8 @@ using System.Globalization;
 using ArchDsl.Core.Declarations;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Layers;
+using ArchDsl.Core.Layers.Kinds;
 using ArchDsl.Core.Reporting;
 
 namespace ArchDsl.Core.Judgement;
@@ -186,7 +188,7 @@ public static class Judge
         LayerNode? embedding = null;
         foreach (var node in Estimates.All(plan.Layers))
         {
-            if (node.Kind == "PositionalEmbedding" && embedding is null && !InsideHead(plan.Layers, node)) embedding = node;
+            if (node.Spec is PositionalEmbeddingKind.Spec && embedding is null && !InsideHead(plan.Layers, node)) embedding = node;
             if (node.HeadTask is not string task) continue;
             resolutions.Add(new TaskHeads.HeadResolution(node.Path, task, HeadResolution(node)));
             var at = node.Member?.Span ?? plan.Declaration.Span;
@@ -202,7 +204,7 @@ public static class Judge
         }
         if (embedding != null && TaskHeads.ConflictingResolutions(resolutions) is string heads)
             Add(found, accepted, Rules.HeadResolutionsShareEmbedding, plan.Declaration.Span, plan.Name, heads, embedding.Path,
-                embedding.TryGetDim("tokens", out var tokens) ? tokens.Value.ToString(Inv) : embedding.Input.ToString(),
+                ((PositionalEmbeddingKind.Spec)embedding.Spec!).Tokens.Value.ToString(Inv),
                 plan.Input.ToString());
         if (restoration.Count == 0 || recognition.Count == 0) return;
         // Task-specific head (and tail) modules: every head is a block instance, not a single layer.
@@ -279,7 +281,7 @@ public static class Judge
         var reported = new HashSet<(MemberDecl, string)>();
         foreach (var node in Estimates.All(plan.Layers))
         {
-            if (node.Kind is not ("Linear" or "Mlp") || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
+            if (node.KindInfo is not { ActsOnLastAxis: true } || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
             int dot = node.Path.IndexOf('.');
             if (node.Member != null && !reported.Add((node.Member, dot < 0 ? node.Path : node.Path.Substring(0, dot)))) continue;
             var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;

@@ -1,62 +1,43 @@
 using System.Collections.Generic;
 using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Layers.Kinds;
 
 namespace ArchDsl.Core.Layers;
 
-/// <summary>What the core knows about each layer attribute before evaluating it.</summary>
-public sealed class LayerKind
-{
-    public LayerKind(string name, string moduleType, Layout[]? accepts, params string[] positional)
-    {
-        Name = name;
-        ModuleType = moduleType;
-        Accepts = accepts;
-        Positional = positional;
-    }
-
-    /// <summary>Attribute name without the suffix: "Conv2d".</summary>
-    public string Name { get; }
-    /// <summary>Full name of the member type the generated code assigns: "TorchSharp.Modules.Conv2d".</summary>
-    public string ModuleType { get; }
-    /// <summary>Input layouts the layer takes; null for any.</summary>
-    public Layout[]? Accepts { get; }
-    /// <summary>Hyperparameter names of the attribute's positional arguments, in order.</summary>
-    public string[] Positional { get; }
-}
-
+/// <summary>Every layer kind, by attribute name. Registration only: each kind's rules live in its own type.</summary>
 public static class LayerCatalog
 {
-    private static readonly Layout[] Image = { Layout.Image };
-    private static readonly Layout[] Tokens = { Layout.Tokens };
+    internal static readonly Layout[] ImageOnly = { Layout.Image };
+    internal static readonly Layout[] TokensOnly = { Layout.Tokens };
 
     public const string Stage = "Stage";
     public const string Use = "Use";
 
     public static readonly IReadOnlyDictionary<string, LayerKind> Kinds = Build(
-        new LayerKind("Conv2d", "TorchSharp.Modules.Conv2d", Image, "OutChannels"),
-        new LayerKind("BatchNorm2d", "TorchSharp.Modules.BatchNorm2d", Image),
-        new LayerKind("MaxPool2d", "TorchSharp.Modules.MaxPool2d", Image, "Kernel"),
-        new LayerKind("AvgPool2d", "TorchSharp.Modules.AvgPool2d", Image, "Kernel"),
-        new LayerKind("AdaptiveAvgPool2d", "TorchSharp.Modules.AdaptiveAvgPool2d", Image, "Height", "Width"),
-        new LayerKind("PixelShuffle", "TorchSharp.Modules.PixelShuffle", Image, "Factor"),
-        new LayerKind("Flatten", "TorchSharp.Modules.Flatten", null),
-        new LayerKind("Linear", "TorchSharp.Modules.Linear", null, "OutFeatures"),
-        new LayerKind("LayerNorm", "TorchSharp.Modules.LayerNorm", null),
-        new LayerKind("Dropout", "TorchSharp.Modules.Dropout", null, "P"),
-        new LayerKind("ReLU", "TorchSharp.Modules.ReLU", null),
-        new LayerKind("GELU", "TorchSharp.Modules.GELU", null),
-        new LayerKind("SiLU", "TorchSharp.Modules.SiLU", null),
-        new LayerKind("Sigmoid", "TorchSharp.Modules.Sigmoid", null),
-        new LayerKind("Tanh", "TorchSharp.Modules.Tanh", null),
-        new LayerKind("Identity", "TorchSharp.Modules.Identity", null),
-        new LayerKind("Tokens", "ArchDsl.Layers.Tokens", Image),
-        new LayerKind("ClassToken", "TorchSharp.Modules.Parameter", Tokens),
-        new LayerKind("PositionalEmbedding", "TorchSharp.Modules.Parameter", Tokens),
-        new LayerKind("SelfAttention", "ArchDsl.Layers.SelfAttention", Tokens, "Heads"),
-        new LayerKind("Mlp", "TorchSharp.Modules.Sequential", null, "Hidden"),
-        new LayerKind("SelectToken", "ArchDsl.Layers.SelectToken", Tokens, "Index"),
-        new LayerKind(Stage, "TorchSharp.Modules.Sequential", null, "Block", "Count", "Bindings"),
-        new LayerKind(Use, "", null, "Block", "Bindings"));
+        new Conv2dKind(),
+        new BatchNorm2dKind(),
+        new Pool2dKind(max: true),
+        new Pool2dKind(max: false),
+        new AdaptiveAvgPool2dKind(),
+        new PixelShuffleKind(),
+        new FlattenKind(),
+        new LinearKind(),
+        new LayerNormKind(),
+        new DropoutKind(),
+        new ElementwiseKind("ReLU", "ReLU as a module (`nn.ReLU`)"),
+        new ElementwiseKind("GELU", "GELU as a module (`nn.GELU`)"),
+        new ElementwiseKind("SiLU", "SiLU as a module (`nn.SiLU`)"),
+        new ElementwiseKind("Sigmoid", "sigmoid as a module (`nn.Sigmoid`)"),
+        new ElementwiseKind("Tanh", "tanh as a module (`nn.Tanh`)"),
+        new ElementwiseKind("Identity", "passes its input through (`nn.Identity`)"),
+        new TokensKind(),
+        new ClassTokenKind(),
+        new PositionalEmbeddingKind(),
+        new SelfAttentionKind(),
+        new MlpKind(),
+        new SelectTokenKind(),
+        new StageKind(),
+        new UseKind());
 
     private static IReadOnlyDictionary<string, LayerKind> Build(params LayerKind[] kinds)
     {

@@ -25,7 +25,7 @@ public static class Report
 
     private static void AddRows(LayerNode n, List<ReportRow> rows)
     {
-        string kind = n.Kind == LayerCatalog.Use && n.Texts.TryGetValue("BlockName", out var b) ? b : n.Kind;
+        string kind = n.Kind == LayerCatalog.Use && n.BlockName is { } b ? b : n.Kind;
         long count = n.Kind == LayerCatalog.Stage ? n.Count.Value : 1;
         // The shortcut projection gets a row of its own, so the layer's row leaves it out.
         var shortcut = n.Residual is { Projects: true } p ? p : null;

@@ -1,0 +1,48 @@
+using ArchDsl.Core.Diagnostics;
+using ArchDsl.Core.Evaluation;
+using ArchDsl.Core.Shapes;
+
+namespace ArchDsl.Core.Layers.Kinds;
+
+/// <summary>nn.Conv2d. Parameters C_out·(C_in/groups)·k² (+ C_out bias); MACs H_out·W_out·C_out·(C_in/groups)·k².</summary>
+internal sealed class Conv2dKind : LayerKind
+{
+    public Conv2dKind() : base("Conv2d", "TorchSharp.Modules.Conv2d", LayerCatalog.ImageOnly, new[] { "OutChannels" },
+        new[] { "Kernel", "Stride", "Padding", "Dilation", "Groups", "Bias", "InChannels" }) { }
+
+    public override LayerCategory Category => LayerCategory.Convolution;
+    public override bool FreshOutput => true;
+    public override string Summary => "2-D convolution (`nn.Conv2d`); `Groups` for grouped and depthwise";
+
+    internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
+    {
+        var o = a.Int("OutChannels", null);
+        var k = a.Int("Kernel", null);
+        var s = a.Int("Stride", 1);
+        var p = a.Int("Padding", 0, 0);
+        var d = a.Int("Dilation", 1);
+        var g = a.Int("Groups", 1);
+        bool bias = a.Bool("Bias", true);
+        if (o is null || k is null || s is null || p is null || d is null || g is null) return null;
+        var c = x[0];
+        ShapeRules.CheckExplicitSize(a, "InChannels", c, "channels");
+        if (c.Value % g.Value.Value != 0 || o.Value.Value % g.Value.Value != 0)
+        {
+            a.Fail(Rules.GroupsMismatch, g.Value.Origin ?? a.Attr.Span, true, a.Where,
+                $"{c.Value} input and {o.Value.Value} output channels must both be divisible by Groups = {g.Value.Value}");
+            return null;
+        }
+        var h = ShapeRules.OutSize(a, x[1], k.Value, s.Value, p.Value, d.Value, "height");
+        if (h is null) return null;
+        var w = ShapeRules.OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");
+        if (w is null) return null;
+        long perOut = checked(c.Value / g.Value.Value * k.Value.Value * k.Value.Value);
+        n.OwnParameters = checked(o.Value.Value * perOut + (bias ? o.Value.Value : 0));
+        n.OwnMacs = checked(h.Value.Value * w.Value.Value * o.Value.Value * perOut);
+        n.Stride = s.Value;
+        n.Recipe = ModuleRecipe.Nn("Conv2d").Add(c).Add(o.Value).Add(k.Value)
+            .AddUnless("stride", s.Value, 1).AddUnless("padding", p.Value, 0).AddUnless("dilation", d.Value, 1)
+            .AddUnless("groups", g.Value, 1).AddUnless("bias", bias, true);
+        return new Shape(o.Value, h.Value, w.Value);
+    }
+}
