@@ -36,7 +36,7 @@ public class AddAcceptCodeFixTests
             "    [ArchDsl.AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;\n    [ArchDsl.Linear(10)] Linear {|#1:fc|};\n}\n",
             "using TorchSharp.Modules;\n\n[ArchDsl.Model, ArchDsl.Input(3, 32, 32)]\n[ArchDsl.Accept(\"ADSL1017\", Justification = \"" + Justification + "\")]\npublic partial class Net\n{\n    [ArchDsl.Conv2d(16, Kernel = 3, Padding = 1)] Conv2d conv;\n" +
             "    [ArchDsl.AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;\n    [ArchDsl.Linear(10)] Linear fc;\n}\n",
-            new[] { Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "16") });
+            new[] { Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "put [Flatten] (after pooling) before it to use all 16 features") });
 
     [Fact]
     public Task Accepts_compute_rule_on_vit_l_384() =>

@@ -37,7 +37,7 @@ public class HeadTests
                 [AdaptiveAvgPool2d(1, 1)] AdaptiveAvgPool2d avgpool;
                 [Linear(10)] Linear {|#1:fc|};
             """),
-            Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "16"));
+            Verify.Diagnostic("ADSL1017").WithLocation(1).WithArguments("fc", "Linear", "16×1×1", "16×1×10", "put [Flatten] (after pooling) before it to use all 16 features"));
 
     /// <summary>An Mlp is two Linears on the last axis; inside a Stage it is reported once, not once per instance.</summary>
     [Fact]
@@ -49,7 +49,7 @@ public class HeadTests
             [Model, Input(8, 8, 8)]
             public partial class {|#0:Net|} { [Stage(typeof(MapBlock), 3, "c = 8")] Sequential stage; }
             """,
-            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"));
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "put [Flatten] (after pooling) before it to use all 512 features"));
 
     /// <summary>Two Stages of one block: one warning each (the first version reported the block member once per model).</summary>
     [Fact]
@@ -65,8 +65,8 @@ public class HeadTests
                 [Stage(typeof(MapBlock), 2, "c = 8")] Sequential stage2;
             }
             """,
-            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"),
-            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage2.0.mlp", "Mlp", "8×8×8", "8×8×8", "512"));
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage.0.mlp", "Mlp", "8×8×8", "8×8×8", "put [Flatten] (after pooling) before it to use all 512 features"),
+            Verify.Diagnostic("ADSL1017").WithLocation(0).WithArguments("stage2.0.mlp", "Mlp", "8×8×8", "8×8×8", "put [Flatten] (after pooling) before it to use all 512 features"));
 
     [Fact]
     public Task Linear_after_flatten_or_on_tokens_is_fine() =>

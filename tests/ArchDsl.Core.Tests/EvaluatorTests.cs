@@ -232,11 +232,26 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public void Stage_blocks_must_keep_their_shape_ADSL0016()
+    public void Stage_inside_a_block_must_keep_the_shape_ADSL0016()
     {
-        // A block that always halves the size cannot be repeated.
-        var block = Block("Down", "Image", new (string, long)[0], M("conv", A("Conv2d", 4, N("Kernel", 2), N("Stride", 2))));
-        Bad("ADSL0016", Model("Net", new long[] { 4, 16, 16 }, M("stage", A("Stage", T("Tests.Down"), 2))), block);
+        // A block that always halves the size cannot be repeated by a block's stage, whose generated loop builds every
+        // repetition with one set of sizes.
+        var down = Block("Down", "Image", new (string, long)[0], M("conv", A("Conv2d", 4, N("Kernel", 2), N("Stride", 2))));
+        var body = Block("Body", "Image", new (string, long)[0], M("stage", A("Stage", T("Tests.Down"), 2)));
+        Bad("ADSL0016", Model("Net", new long[] { 4, 16, 16 }, M("body", A("Use", T("Tests.Body")))), down, body);
+    }
+
+    [Fact]
+    public void Stage_of_a_model_may_change_the_shape_block_by_block()
+    {
+        // DenseNet's dense layers: each adds its growth to the channels it receives. A model's stage writes every block
+        // with its own sizes. Hand count: conv 3×3 without bias from c to 4 channels is c·4·9, for c = 4, 8, 12.
+        var grow = Block("Grow", "Image", new (string, long)[0],
+            M("conv", A("Conv2d", 4, N("Kernel", 3), N("Padding", 1), N("Bias", false)), A("Concat", N("From", "conv"))));
+        var plan = Evaluator.EvaluateModel(Model("Net", new long[] { 4, 8, 8 }, M("dense", A("Stage", T("Tests.Grow"), 3))), new[] { grow });
+        Assert.False(plan.HasErrors, string.Join("\n", plan.Findings.Select(f => f.Message)));
+        Assert.Equal(new long[] { 16, 8, 8 }, plan.Output.Values());
+        Assert.Equal((4 + 8 + 12) * 4 * 9, plan.Parameters);
     }
 
     [Fact]

@@ -234,13 +234,17 @@ public class BadInputTests
         """, "ADSL0013", "Residual(From = nameof(b))", new[] { "'downsample'", "another residual" });
 
     [Fact]
-    public void Stage_blocks_changing_shape_ADSL0016() => Expect("""
+    public void Stage_blocks_changing_shape_inside_a_block_ADSL0016() => Expect("""
         /// <summary>Halves the size every time.</summary>
         [Block]
         public partial class Down { [Conv2d(4, Kernel = 2, Stride = 2)] Conv2d conv; }
 
+        /// <summary>Repeats Down inside a block, whose generated loop builds every block with one set of sizes.</summary>
+        [Block]
+        public partial class Body { [Stage(typeof(Down), 2)] Sequential layers; }
+
         [Model, Input(4, 16, 16)]
-        public partial class Net { [Stage(typeof(Down), 2)] Sequential layers; }
+        public partial class Net { [Use(typeof(Body))] Body body; }
         """, "ADSL0016", "Stage(typeof(Down), 2)", new[] { "block 1", "4×8×8", "4×4×4" });
 
     [Fact]

@@ -66,14 +66,15 @@ internal static class ModuleEmitter
         w.Line("/// <summary>Builds the model, optionally on a device and with a dtype (e.g. CUDA, bfloat16).</summary>")
          .Open($"public {CSharpNames.Identifier(d.Name)}({TorchType("Device")}? device = null, {TorchType("ScalarType")}? dtype = null) : base(nameof({CSharpNames.Identifier(d.Name)}))");
         WriteConstruction(w, plan.Layers, locals, concrete: true);
-        w.Line("RegisterComponents();")
-         .Line("if (dtype.HasValue) this.to(dtype.Value);")
+        WriteRegistration(w, plan.Layers, locals, concrete: true);
+        w.Line("if (dtype.HasValue) this.to(dtype.Value);")
          .Line("if (device is not null) this.to(device);")
          .Close();
         w.Line();
         WriteForward(w, plan.Layers, concrete: true);
         w.Line();
         WriteDispose(w, plan.Layers, concrete: true);
+        WriteRegistrationOverride(w, plan.Layers);
         w.Close();
         return w.ToString();
     }
@@ -98,11 +99,13 @@ internal static class ModuleEmitter
         w.Line($"/// <summary>Builds one {d.Name}; its parent passes input sizes and parameters.</summary>")
          .Open($"public {CSharpNames.Identifier(d.Name)}({string.Join(", ", ps)}) : base(nameof({CSharpNames.Identifier(d.Name)}))");
         WriteConstruction(w, plan.Layers, locals, concrete: false);
-        w.Line("RegisterComponents();").Close();
+        WriteRegistration(w, plan.Layers, locals, concrete: false);
+        w.Close();
         w.Line();
         WriteForward(w, plan.Layers, concrete: false);
         w.Line();
         WriteDispose(w, plan.Layers, concrete: false);
+        WriteRegistrationOverride(w, plan.Layers);
         w.Close();
         return w.ToString();
     }
@@ -173,13 +176,19 @@ internal static class ModuleEmitter
         name is "Tensor" or "Device" or "ScalarType" ? "torch." + name : "global::TorchSharp.Modules." + name;
 
     private static bool HasProjection(LayerNode n, bool concrete) =>
-        n.Residual is { } r && (concrete ? r.Projects : r.Mode != ShortcutMode.Identity);
+        n.Residual is { Optional: false } r && (concrete ? r.Projects : r.Mode != ShortcutMode.Identity);
 
     private static void WriteShortcutFields(CodeWriter w, List<LayerNode> layers, bool concrete)
     {
         bool any = false;
         foreach (var n in layers)
         {
+            if (!concrete && n.Residual is { Optional: true, Mode: ShortcutMode.ByArgument } opt)
+            {
+                w.Line($"/// <summary>The shapes around the residual into {n.Name} differ in this instance: nothing is added.</summary>")
+                 .Line($"private readonly bool {CSharpNames.Identifier(opt.FlagName)};");
+                any = true;
+            }
             if (!HasProjection(n, concrete)) continue;
             var r = n.Residual!;
             string type = TorchType(r.ProjectionKind);
@@ -210,11 +219,11 @@ internal static class ModuleEmitter
                 case LayerCatalog.Stage:
                 {
                     var pattern = n.NamePattern;
-                    w.Line($"{target} = nn.Sequential(({Str(pattern.Replace("{i}", "0"))}, {NewBlock(n.Children[0])}));");
+                    w.Line($"{target} = nn.Sequential(({Str(pattern.Format(0))}, {NewBlock(n.Children[0])}));");
                     if (n.Children.Count > 1)
                     {
                         string index = locals.Contains("i") ? "index" : "i";
-                        string name = "$\"" + pattern.Replace("{i}", "{" + index + "}") + "\"";
+                        string name = IndexName(pattern, index);
                         w.Line($"for (long {index} = 1; {index} < {E(n.Count)}; {index}++)")
                          .Indent().Line($"{target}.append({name}, {NewBlock(n.Children[1])});").Dedent();
                     }
@@ -227,6 +236,8 @@ internal static class ModuleEmitter
                     w.Line($"{target} = {Render(n.Recipe ?? throw new System.InvalidOperationException($"layer kind '{n.Kind}' made no module"))};");
                     break;
             }
+            if (!concrete && n.Residual is { Optional: true, Mode: ShortcutMode.ByArgument } opt)
+                w.Line($"this.{CSharpNames.Identifier(opt.FlagName)} = {CSharpNames.Identifier(opt.FlagName)};");
             if (n.Residual is { } r && HasProjection(n, concrete))
             {
                 string create = Projection(r);
@@ -237,6 +248,81 @@ internal static class ModuleEmitter
                     w.Line($"{field} = {create};");
             }
         }
+    }
+
+    /// <summary>An interpolated string giving a pattern's name at the index variable: $"denselayer{i + 1}" (names and
+    /// keys are letters, digits, '_', '-' and '.': nothing to escape).</summary>
+    private static string IndexName(IndexPattern p, string index) =>
+        "$\"" + p.Prefix + "{" + index + (p.Offset == 0 ? "" : " + " + p.Offset.ToString(Inv)) + "}" + p.Suffix + "\"";
+
+    /// <summary>
+    /// Registers the layers under their state_dict names: by field (RegisterComponents, as hand-written TorchSharp does)
+    /// unless a layer has a Key, when every layer is registered explicitly, in order, with containers for the leading
+    /// parts of dotted paths.
+    /// </summary>
+    private static void WriteRegistration(CodeWriter w, List<LayerNode> layers, HashSet<string> locals, bool concrete)
+    {
+        if (!Keyed(layers))
+        {
+            w.Line("RegisterComponents();");
+            return;
+        }
+        var containers = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        string Parent(string path)
+        {
+            int dot = path.LastIndexOf('.');
+            if (dot < 0) return "this";
+            var parentPath = path.Substring(0, dot);
+            if (containers.TryGetValue(parentPath, out var local)) return local;
+            var grand = Parent(parentPath);
+            local = "keys_" + new string(parentPath.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+            while (locals.Contains(local)) local += "_";
+            locals.Add(local);
+            containers[parentPath] = local;
+            w.Line($"var {local} = new global::ArchDsl.Layers.Container();")
+             .Line($"{grand}.register_module({Str(parentPath.Substring(parentPath.LastIndexOf('.') + 1))}, {local});");
+            return local;
+        }
+        foreach (var n in layers)
+        {
+            string field = Member(n.Name, locals);
+            if (n.KeyPattern is { } p)
+            {
+                string sample = p.Format(0);
+                string parent = Parent(sample);
+                int lastDot = p.Prefix.LastIndexOf('.');
+                var leaf = new IndexPattern(p.Prefix.Substring(lastDot + 1), p.Offset, p.Suffix);
+                string index = locals.Contains("i") ? "index" : "i";
+                w.Line($"global::ArchDsl.Layers.Container.RegisterEach({parent}, {field}, {index} => {IndexName(leaf, index)});");
+            }
+            else
+            {
+                string path = n.Key ?? n.Name;
+                string verb = n.Recipe?.Form == RecipeForm.Parameter ? "register_parameter" : "register_module";
+                w.Line($"{Parent(path)}.{verb}({Str(path.Substring(path.LastIndexOf('.') + 1))}, {field});");
+            }
+            if (n.Residual is { } r && HasProjection(n, concrete))
+            {
+                string sc = Member(r.ShortcutName, locals);
+                w.Line(!concrete && r.Mode == ShortcutMode.ByArgument
+                    ? $"if ({sc} is not null) register_module({Str(r.ShortcutName)}, {sc});"
+                    : $"register_module({Str(r.ShortcutName)}, {sc});");
+            }
+        }
+    }
+
+    private static bool Keyed(List<LayerNode> layers) => layers.Any(n => n.Key != null || n.KeyPattern != null);
+
+    /// <summary>
+    /// A keyed module registers its layers in its constructor; TorchSharp calls RegisterComponents again when a parent
+    /// registers it, which would add every field a second time under its own name.
+    /// </summary>
+    private static void WriteRegistrationOverride(CodeWriter w, List<LayerNode> layers)
+    {
+        if (!Keyed(layers)) return;
+        w.Line()
+         .Line("/// <summary>Registration is explicit, in the constructor, under the state_dict paths the declaration gives.</summary>")
+         .Line("protected override void RegisterComponents() { }");
     }
 
     private static string Projection(ResidualNode r)
@@ -291,6 +377,9 @@ internal static class ModuleEmitter
             RecipeValueKind.Bool => a.Bool ? "true" : "false",
             RecipeValueKind.Text => Str(a.Text),
             RecipeValueKind.Pair => $"({E(a.Dim)}, {E(a.Second)})",
+            RecipeValueKind.Symbol => "global::" + a.Text,
+            RecipeValueKind.Sizes => $"new long[] {{ {string.Join(", ", a.Items.Select(E))} }}",
+            RecipeValueKind.Reals => $"new double[] {{ {string.Join(", ", a.RealItems.Select(Real))} }}",
             _ => Render(a.Module!),
         };
         return a.Name is null ? value : a.Name + ": " + value;
@@ -302,7 +391,7 @@ internal static class ModuleEmitter
         if (!Activations.ByName.TryGetValue(name, out var a))
             throw new System.InvalidOperationException($"no TorchSharp call is written for activation '{name}'");
         string home = a.Home == FunctionalHome.Torch ? "torch." : "nn.functional.";
-        string extra = a.Approximate != null ? $", approximate: {Str(a.Approximate)}" : fresh && a.InPlace ? ", inplace: true" : "";
+        string extra = a.Approximate != null ? ", global::" + a.Approximate : fresh && a.InPlace ? ", inplace: true" : "";
         return $"x = {home}{a.Function}(x{extra});";
     }
 
@@ -311,10 +400,10 @@ internal static class ModuleEmitter
         var locals = new HashSet<string> { "x", "scope" };
         var identities = new Dictionary<string, string>();
         foreach (var n in layers)
-            if (n.Residual is { } r && !identities.ContainsKey(r.From))
+            if ((n.Residual?.From ?? n.Join?.From) is { } from && !identities.ContainsKey(from))
             {
                 string name = identities.Count == 0 ? "identity" : "identity" + (identities.Count + 1).ToString(Inv);
-                identities[r.From] = name;
+                identities[from] = name;
                 locals.Add(name);
             }
 
@@ -342,8 +431,17 @@ internal static class ModuleEmitter
             }
             // In place only where the tensor is freshly made by a layer whose backward pass does not read it.
             bool freshOutput = n.KindInfo is { FreshOutput: true };
-            if (n.Residual is { } r)
+            bool fresh = freshOutput;
+            if (n.Residual is { Optional: true } opt)
             {
+                // Added only where the shapes match: known here in a model, told by a flag in a block.
+                string add = freshOutput ? $"x = x.add_({identities[opt.From]});" : $"x = x + {identities[opt.From]};";
+                if (concrete ? !opt.Differs : opt.Mode == ShortcutMode.Identity) w.Line(add);
+                else if (!concrete && opt.Mode == ShortcutMode.ByArgument) w.Line($"if (!{Member(opt.FlagName, locals)}) {add}");
+            }
+            else if (n.Residual is { } r)
+            {
+                fresh = true;
                 string idName = identities[r.From];
                 string sc = Member(r.ShortcutName, locals);
                 string shortcut = !HasProjection(n, concrete) ? idName
@@ -352,10 +450,15 @@ internal static class ModuleEmitter
                 bool conditional = shortcut.Contains(" ? ");
                 w.Line(freshOutput ? $"x = x.add_({shortcut});" : conditional ? $"x = x + ({shortcut});" : $"x = x + {shortcut};");
             }
-            if (n.Activation is { } act)
+            if (n.Join is { } j)
             {
-                w.Line(ActivationCall(act, fresh: n.Residual != null || freshOutput));
+                fresh = true;
+                string other = identities[j.From];
+                w.Line(j.Op == JoinOp.Concat
+                    ? $"x = torch.cat(new[] {{ {other}, x }}, {(j.Axis == j.FromShape.Rank - 1 ? -1 : j.Axis + 1).ToString(Inv)});"
+                    : $"x = x * {other};");
             }
+            if (n.Activation is { } act) w.Line(ActivationCall(act, fresh));
         }
         w.Line("return scope.MoveToOuter(x);").Close();
     }

@@ -81,8 +81,8 @@ public static partial class Rules
     public const string NoSuchJudgementRule = "no judgement rule (ADSL1xxx) has that id; check it";
     public const string AcceptOnBlock = "opt-outs apply to models; put it on the model that uses this block";
 
-    public static readonly Rule LinearOnMap = new("ADSL1017", "Linear fed a C×H×W map",
-        "{0}: [{1}] receives the C×H×W map {2} and acts on its last axis alone, giving {3}; put [Flatten] (after pooling) before it to use all {4} features",
+    public static readonly Rule LinearOnMap = new("ADSL1017", "Last-axis layer fed a C×H×W map",
+        "{0}: [{1}] receives the C×H×W map {2} and acts on its last axis alone, giving {3}; {4}",
         Design, Severity.Warning,
         "PyTorch applies a Linear to the last axis of whatever it receives. On a feature map that is the width alone, which in a convolutional network is nearly always a missing Flatten: the model still builds, with other counts and another output shape.");
 

@@ -87,9 +87,9 @@ public static partial class Rules
         "{0}: {1}", Usage, Severity.Error,
         "Stage and Use take typeof(X) where X is a partial class marked [Block]; a block cannot contain itself.");
 
-    public static readonly Rule BadResidual = new("ADSL0013", "Residual connection cannot be formed",
+    public static readonly Rule BadResidual = new("ADSL0013", "Residual connection or join cannot be formed",
         "{0}: {1}", Design, Severity.Error,
-        "Residual(From = nameof(m)) adds the input of member m (at or before this one) to this member's output, projecting it when the shape changes.");
+        "Residual, Concat and Multiply (From = nameof(m)) join the input of member m, at or before this one, with this member's output; their shapes must fit the join.");
 
     public static readonly Rule Overflow = new("ADSL0014", "Count does not fit in 64 bits",
         "{0}: {1} exceeds the 64-bit range; reduce the sizes", Design, Severity.Error,
@@ -100,8 +100,8 @@ public static partial class Rules
         "Each member holds exactly one layer; split the layers into separate members.");
 
     public static readonly Rule StageShapeChange = new("ADSL0016", "Repeated blocks must keep their shape",
-        "{0}: block {1} of the stage changes its input {2} into {3}; only the first block of a stage may change the shape", Design, Severity.Error,
-        "A stage repeats one block; the first block may change the shape (stride, width), the following ones must keep it, as in ResNet and ViT stages.");
+        "{0}: block {1} of the stage changes its input {2} into {3}; inside a block only the first block of a stage may change the shape (a model's stage may)", Design, Severity.Error,
+        "A stage inside a block is generated as a loop with one set of sizes: the first block may change the shape (stride, width), the following ones must keep it. A model's stage writes each block with its own sizes.");
 
     public static readonly Rule UnknownParameter = new("ADSL0017", "Binding names a parameter the block does not use",
         "{0}: '{1}' is not a parameter of {2} (it uses: {3})", Usage, Severity.Error,
@@ -158,5 +158,9 @@ public static partial class Rules
     public static readonly Rule ReservedName = new("ADSL0020", "Member name is taken by the generated module",
         "'{0}' is already a member of the generated module ({1}); rename yours", Usage, Severity.Error,
         "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");
+
+    public static readonly Rule BadKey = new("ADSL0023", "State-dict key cannot be used",
+        "{0}: {1}", Usage, Severity.Error,
+        "Key gives a layer its state_dict path (\"features.0.0\"): dot-separated parts of letters, digits, '_' and '-'; no two layers of one module may share a path, and no layer's path may lie inside another layer's.");
 
 }

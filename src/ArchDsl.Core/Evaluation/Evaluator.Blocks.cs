@@ -198,7 +198,7 @@ public static partial class Evaluator
         {
             if (n.Recipe != null) foreach (var d in n.Recipe.Dims()) d.Expr.CollectVariables(into);
             n.Count.Expr.CollectVariables(into);
-            if (n.Residual is { } r && r.Mode != ShortcutMode.Identity)
+            if (n.Residual is { Optional: false } r && r.Mode != ShortcutMode.Identity)
             {
                 // The projection reads channels (images) or features (tokens, vectors).
                 (r.ToShape.Rank == 3 ? r.FromShape[0] : r.FromShape.Last).Expr.CollectVariables(into);
@@ -349,7 +349,7 @@ public static partial class Evaluator
                 var value = ShapeTest.Never;
                 foreach (var c in node.Children)
                     if (c.Residual is { } r && r.FlagName == flag)
-                        value = s.Symbolic ? r.Condition : r.Projects ? ShapeTest.Always : ShapeTest.Never;
+                        value = s.Symbolic ? r.Condition : r.Differs ? ShapeTest.Always : ShapeTest.Never;
                 call.Flags.Add(new KeyValuePair<string, ShapeTest>(flag, value));
             }
             return output;
@@ -369,10 +369,11 @@ public static partial class Evaluator
         var resolved = ResolveBlock(s, args, where, input);
         var count = args.Int("Count", null, 1);
         var bindings = ReadBindings(s, scope, args, where, out var span);
-        var pattern = args.Text("Names") ?? "{i}";
-        if (pattern.IndexOf("{i}", StringComparison.Ordinal) < 0 || pattern.IndexOf('.') >= 0 || !ExprParser.IsIdentifier(pattern.Replace("{i}", "0")) && pattern != "{i}")
+        var names = args.Text("Names") ?? "{i}";
+        var pattern = IndexPattern.Parse(names);
+        if (pattern is null || names.IndexOf('.') >= 0 || !StateKeys.IsValidPath(pattern.Format(0)))
         {
-            args.Fail(Rules.BadArgument, args.Raw("Names")?.Span ?? args.Attr.Span, false, where, $"Names must contain {{i}} and give valid names without '.', got \"{pattern}\"");
+            args.Fail(Rules.BadArgument, args.Raw("Names")?.Span ?? args.Attr.Span, false, where, $"Names must contain {{i}} (or {{i+1}} to count from 1) and give names of letters, digits, '_' and '-' without '.', got \"{names}\"");
             return null;
         }
         if (resolved is null || count is null || bindings is null) return null;
@@ -393,7 +394,7 @@ public static partial class Evaluator
         {
             var child = new LayerNode
             {
-                Name = pattern.Replace("{i}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                Name = pattern.Format(i),
                 Kind = block.Name,
                 Depth = depth + 1,
                 Attribute = args.Attr,
@@ -404,7 +405,9 @@ public static partial class Evaluator
             var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, child, depth + 1);
             if (output is null) return null;
             child.Output = output;
-            if (i >= 1 && !s.Symbolic && !output.SameValues(current))
+            // A stage of a model writes each block with its own sizes, so its width may grow (DenseNet's dense layers);
+            // a stage inside a block repeats one set of sizes in a loop.
+            if (i >= 1 && !s.Symbolic && s.InstanceDepth > 0 && !output.SameValues(current))
             {
                 args.Fail(Rules.StageShapeChange, args.Attr.Span, true, where, i, current.ToString(), output.ToString());
                 return null;

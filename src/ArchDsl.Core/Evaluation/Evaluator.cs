@@ -279,6 +279,7 @@ public static partial class Evaluator
             if (!member.IsInstance) continue;   // reported by CheckLayerFields
             AttributeDecl? layerAttr = null;
             AttributeDecl? residual = null;
+            AttributeDecl? join = null;
             AttributeDecl? head = null;
             foreach (var a in member.Attributes)
             {
@@ -291,13 +292,23 @@ public static partial class Evaluator
                     }
                     layerAttr = a;
                 }
-                else if (a.Name == "Residual") residual = a;
+                else if (a.Name is "Residual" or "Concat" or "Multiply")
+                {
+                    var first = residual ?? join;
+                    if (first != null)
+                    {
+                        s.Report(Rules.ConflictingAttributes, a.Span, false, member.Name, first.Name, a.Name);
+                        continue;
+                    }
+                    if (a.Name == "Residual") residual = a;
+                    else join = a;
+                }
                 else if (a.Name == "Head") head = a;
             }
             if (layerAttr is null)
             {
-                if (residual != null || head != null)
-                    s.Report(Rules.BadArgument, (residual ?? head)!.Span, false, member.Name, "[Residual] and [Head] modify a layer; add the layer attribute itself");
+                if (residual != null || join != null || head != null)
+                    s.Report(Rules.BadArgument, (residual ?? join ?? head)!.Span, false, member.Name, $"[{(residual ?? join ?? head)!.Name}] modifies a layer; add the layer attribute itself");
                 continue;
             }
 
@@ -354,6 +365,7 @@ public static partial class Evaluator
             }
 
             if (output != null) args.ReportUnusedWith();
+            ReadKey(args, node, kind);
 
             string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
@@ -369,13 +381,142 @@ public static partial class Evaluator
 
             strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Stride));
 
-            if (residual != null && !ApplyResidual(s, scope, residual, node, inputs, strides, path))
+            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path))
+                if (!s.Symbolic) return null;
+            if (join != null && !ApplyJoin(s, owner, join, node, inputs, path))
                 if (!s.Symbolic) return null;
             if (node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts))
                 if (!s.Symbolic) return null;
-            current = output;
+            current = node.Output;
         }
+        CheckKeys(s, owner, into);
         return current;
+    }
+
+    /// <summary>A layer's Key: a state_dict path, or for a Stage a path with {i} that places each block.</summary>
+    private static void ReadKey(LayerArgs args, LayerNode node, LayerKind kind)
+    {
+        var text = args.Text("Key");
+        if (text is null) return;
+        var span = args.Raw("Key")!.Span;
+        var pattern = IndexPattern.Parse(text);
+        string sample = pattern?.Format(0) ?? text;
+        if (pattern is null && text.IndexOfAny(new[] { '{', '}' }) >= 0 || !StateKeys.IsValidPath(sample))
+            args.Fail(Rules.BadKey, span, false, node.Path, $"\"{text}\" is no state_dict path: give dot-separated names of letters, digits, '_' and '-' (\"features.0.0\")" +
+                (kind.Name == LayerCatalog.Stage ? ", with {i} or {i+K} in the last part to place each block" : ""));
+        else if (pattern != null && kind.Name != LayerCatalog.Stage)
+            args.Fail(Rules.BadKey, span, false, node.Path, $"\"{text}\": only a Stage places its blocks by index; give this layer one path");
+        else if (pattern != null && (pattern.Prefix + pattern.Suffix).IndexOf('.', System.Math.Max(0, pattern.Prefix.LastIndexOf('.') + 1)) >= 0)
+            args.Fail(Rules.BadKey, span, false, node.Path, $"\"{text}\": the index must be in the last part of the path");
+        else if (pattern != null) node.KeyPattern = pattern;
+        else if (text != node.Name) node.Key = text;
+    }
+
+    /// <summary>The state_dict paths of one module's layers (and shortcut projections) are distinct, and none lies
+    /// inside another: each is either a module of its own or a container of others.</summary>
+    private static void CheckKeys(Session s, ModuleDecl owner, List<LayerNode> nodes)
+    {
+        List<(string Path, LayerNode Node)>? paths = null;
+        bool keyed = false;
+        foreach (var n in nodes)
+        {
+            keyed |= n.Key != null || n.KeyPattern != null;
+            paths ??= new List<(string, LayerNode)>(nodes.Count);
+            if (n.KeyPattern is { } p)
+                for (int i = 0; i < n.Children.Count; i++) paths.Add((p.Format(i), n));
+            else paths.Add((n.Key ?? n.Name, n));
+            if (n.Residual is { } r && (s.Symbolic ? r.Mode != ShortcutMode.Identity && !r.Optional : r.Projects)) paths.Add((r.ShortcutName, n));
+        }
+        if (!keyed || paths is null) return;
+        var seen = new Dictionary<string, LayerNode>(StringComparer.Ordinal);
+        foreach (var (path, node) in paths)
+        {
+            string? clash = null;
+            if (seen.TryGetValue(path, out var other)) clash = $"'{other.Name}' has the same state_dict path \"{path}\"";
+            else
+                foreach (var kv in seen)
+                    if (kv.Key.StartsWith(path + ".", StringComparison.Ordinal) || path.StartsWith(kv.Key + ".", StringComparison.Ordinal))
+                        clash = $"\"{path}\" and the path of '{kv.Value.Name}', \"{kv.Key}\", lie one inside the other";
+            if (clash != null)
+            {
+                var span = node.Attribute?.Get("Key")?.Span ?? node.Member?.Span ?? owner.Span;
+                s.Report(Rules.BadKey, span, false, node.Path, clash);
+                return;
+            }
+            seen[path] = node;
+        }
+    }
+
+    /// <summary>
+    /// The member a join's <c>From</c> names, with its input shape; otherwise a finding at the argument that says what is
+    /// wrong: missing, a member declared later (a join reads earlier values), or no member at all (with the candidates).
+    /// </summary>
+    private static Shape? ResolveFrom(Session s, ModuleDecl owner, AttributeDecl attr, Dictionary<string, Shape> inputs, string path, out string from)
+    {
+        from = "";
+        var fromArg = attr.Get("From");
+        if (fromArg is not { Kind: ArgKind.String, Text: { } text })
+        {
+            s.Report(Rules.BadResidual, attr.Span, false, path, $"give the member whose input is joined: [{attr.Name}(From = nameof(member))]");
+            return null;
+        }
+        from = text;
+        if (inputs.TryGetValue(text, out var shape)) return shape;
+        bool later = false;
+        foreach (var m in owner.Members) later |= m.Name == text;
+        var earlier = new List<string>(inputs.Keys);
+        string candidates = earlier.Count == 0 ? "none" : string.Join(", ", earlier);
+        s.Report(Rules.BadResidual, fromArg.Span, false, path, later
+            ? $"'{text}' is declared after this member; a join reads the input of this member or an earlier one ({candidates})"
+            : $"'{text}' is not a layer of {owner.Name}; layers at or before this member: {candidates}");
+        return null;
+    }
+
+    /// <summary>Concat and Multiply: shapes checked with both named; the output shape replaces the layer's.</summary>
+    private static bool ApplyJoin(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs, string path)
+    {
+        var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
+        if (fromShape is null) return false;
+        var to = node.Output;
+        var at = attr.Get("From")!.Span;
+        var j = new JoinNode { Op = attr.Name == "Concat" ? JoinOp.Concat : JoinOp.Multiply, From = from, FromShape = fromShape };
+        node.Join = j;
+        if (fromShape.Rank != to.Rank || fromShape.ChannelsLast != to.ChannelsLast)
+        {
+            s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' is {fromShape} but this layer gives {to}; a join keeps the layout");
+            return false;
+        }
+        var dims = new Dim[to.Rank];
+        if (j.Op == JoinOp.Concat)
+        {
+            j.Axis = to.Rank == 3 && !to.ChannelsLast ? 0 : to.Rank - 1;
+            for (int i = 0; i < to.Rank; i++)
+            {
+                if (i == j.Axis) { dims[i] = fromShape[i] + to[i]; continue; }
+                if (fromShape[i].Value != to[i].Value)
+                {
+                    string what = to.Rank == 3 ? "height and width" : "token count";
+                    s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate the input of '{from}' ({fromShape}) with this layer's {to}: the {what} must agree");
+                    return false;
+                }
+                dims[i] = to[i];
+            }
+        }
+        else
+        {
+            for (int i = 0; i < to.Rank; i++)
+            {
+                long a = fromShape[i].Value, b = to[i].Value;
+                if (a != b && a != 1 && b != 1)
+                {
+                    s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' ({fromShape}) and this layer's {to} do not broadcast: each size must agree or be 1");
+                    return false;
+                }
+                dims[i] = b == 1 ? fromShape[i] : to[i];
+            }
+        }
+        node.Output = new Shape(dims) { ChannelsLast = to.ChannelsLast };
+        return true;
     }
 
     /// <summary>
@@ -386,7 +527,7 @@ public static partial class Evaluator
     /// </summary>
     private static bool ShortcutNameFree(Session s, ModuleDecl owner, ResidualNode r, AttributeDecl attr, string path, ref HashSet<string>? taken)
     {
-        bool field = owner.IsModel ? !s.Symbolic && r.Projects : s.Symbolic && r.Mode != ShortcutMode.Identity;
+        bool field = !r.Optional && (owner.IsModel ? !s.Symbolic && r.Projects : s.Symbolic && r.Mode != ShortcutMode.Identity);
         if (!field) return true;
         string? clash = GeneratedUse(owner, r.ShortcutName, inherited: true);
         if (clash is null)
@@ -404,20 +545,12 @@ public static partial class Evaluator
         return false;
     }
 
-    private static bool ApplyResidual(Session s, Scope scope, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
+    private static bool ApplyResidual(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
         List<KeyValuePair<string, Dim>> strides, string path)
     {
-        var fromArg = attr.Get("From");
-        if (fromArg is not { Kind: ArgKind.String, Text: { } from })
-        {
-            s.Report(Rules.BadResidual, attr.Span, false, path, "give the member whose input is added: [Residual(From = nameof(member))]");
-            return false;
-        }
-        if (!inputs.TryGetValue(from, out var fromShape))
-        {
-            s.Report(Rules.BadResidual, fromArg.Span, false, path, $"'{from}' is not a layer at or before this member");
-            return false;
-        }
+        var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
+        if (fromShape is null) return false;
+        bool optional = attr.Get("IfSameShape") is { Kind: ArgKind.Bool, Int: not 0 };
         var shortcutArg = attr.Get("Shortcut");
         string shortcut = shortcutArg is { Kind: ArgKind.String, Text: { Length: > 0 } sc } ? sc : "downsample";
         if (!ExprParser.IsIdentifier(shortcut))
@@ -436,7 +569,12 @@ public static partial class Evaluator
         }
 
         var to = node.Output;
-        var r = new ResidualNode { From = from, ShortcutName = shortcut, FromShape = fromShape, ToShape = to, Stride = stride };
+        var r = new ResidualNode { From = from, ShortcutName = shortcut, FromShape = fromShape, ToShape = to, Stride = stride, Optional = optional, Layer = node.Name };
+        if (optional && shortcutArg != null)
+        {
+            s.Report(Rules.BadResidual, shortcutArg.Span, false, path, "IfSameShape never projects, so it has no shortcut to name; remove Shortcut");
+            return false;
+        }
         node.Residual = r;
 
         if (fromShape.Rank != to.Rank)
@@ -446,7 +584,10 @@ public static partial class Evaluator
         }
         r.Condition = ShapeCondition(fromShape, to);
         r.Mode = r.Condition.IsNever ? ShortcutMode.Identity : r.Condition.IsAlways ? ShortcutMode.Projection : ShortcutMode.ByArgument;
-        r.Projects = !fromShape.SameValues(to);
+        r.Differs = !fromShape.SameValues(to);
+        // Nothing to project: an optional residual adds only where the shapes match, and equal shapes add as they are
+        // (a skip across a downsample and an upsample that restores the size).
+        if (optional || (s.Symbolic ? r.Mode == ShortcutMode.Identity : !r.Differs)) return true;
         if (to.Rank == 3)
         {
             // A 1×1 convolution with the accumulated stride, then batch norm (torchvision's downsample.0/.1).

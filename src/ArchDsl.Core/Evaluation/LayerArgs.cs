@@ -31,7 +31,7 @@ internal sealed class LayerArgs
     }
 
     /// <summary>Arguments every layer attribute has (LayerAttribute's own properties).</summary>
-    public static readonly string[] Common = { "Activation", "With" };
+    public static readonly string[] Common = { "Activation", "With", "Key" };
 
     public LayerKind Kind { get; }
     internal Session Session => _s;
@@ -185,6 +185,17 @@ internal sealed class LayerArgs
             return null;
         }
         return raw.Text == "None" ? null : raw.Text;
+    }
+
+    /// <summary>An integer array argument (params int[]), or null after reporting what else was written.</summary>
+    public long[]? Ints(string name)
+    {
+        var raw = Raw(name);
+        if (raw is null) return System.Array.Empty<long>();
+        if (raw.Kind == ArgKind.IntArray) return raw.Ints.ToArray();
+        if (raw.Kind == ArgKind.Int) return new[] { raw.Int };
+        Fail(Rules.BadArgument, raw.Span, false, Where, $"{name} must be integers, got {raw.Describe()}");
+        return null;
     }
 
     public string? Text(string name)

@@ -36,8 +36,14 @@ public sealed class ResidualNode
     public ShortcutMode Mode { get; internal set; }
     /// <summary>When the projection exists: never, always, or when one of the shapes' sizes differs at run time.</summary>
     public ShapeTest Condition { get; internal set; } = ShapeTest.Never;
+    /// <summary>Concrete evaluation only: whether the shapes differ in this instance.</summary>
+    public bool Differs { get; internal set; }
+    /// <summary>Add only where the shapes match, else nothing (never a projection).</summary>
+    public bool Optional { get; internal set; }
+    /// <summary>The member the residual is on (names the flag of an optional one).</summary>
+    public string Layer { get; internal set; } = "";
     /// <summary>Concrete evaluation only: whether this instance projects.</summary>
-    public bool Projects { get; internal set; }
+    public bool Projects => Differs && !Optional;
     public Shape FromShape { get; internal set; } = new();
     public Shape ToShape { get; internal set; } = new();
     public Dim Stride { get; internal set; } = Dim.Of(1);
@@ -49,8 +55,36 @@ public sealed class ResidualNode
     /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.
     /// </summary>
     public string ProjectionKind => ToShape.Rank == 3 ? "Sequential" : "Linear";
-    /// <summary>Name of the block constructor's flag for ByArgument, e.g. withDownsample.</summary>
-    public string FlagName => "with" + char.ToUpperInvariant(ShortcutName[0]) + ShortcutName.Substring(1);
+    /// <summary>Name of the block constructor's flag for ByArgument: withDownsample (the projection exists), or for an
+    /// optional residual skipBn3 (the shapes differ, so nothing is added).</summary>
+    public string FlagName => Optional ? "skip" + Capital(Layer) : "with" + Capital(ShortcutName);
+
+    /// <summary>"project_bn" → "ProjectBn", "downsample" → "Downsample".</summary>
+    private static string Capital(string s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length);
+        foreach (var part in s.Split('_'))
+            if (part.Length > 0) sb.Append(char.ToUpperInvariant(part[0])).Append(part, 1, part.Length - 1);
+        return sb.Length == 0 ? s : sb.ToString();
+    }
+}
+
+public enum JoinOp
+{
+    /// <summary>The earlier value first, then this layer's output, along the channels (maps) or the last axis.</summary>
+    Concat,
+    /// <summary>Element by element, with broadcasting.</summary>
+    Multiply,
+}
+
+/// <summary>A join of this layer's output with the input of an earlier member (before the layer's activation).</summary>
+public sealed class JoinNode
+{
+    public JoinOp Op { get; internal set; }
+    public string From { get; internal set; } = "";
+    public Shape FromShape { get; internal set; } = new();
+    /// <summary>Concat: the axis joined, counted without the batch axis.</summary>
+    public int Axis { get; internal set; }
 }
 
 /// <summary>The arguments a parent passes to one block instance's constructor.</summary>
@@ -124,13 +158,18 @@ public sealed class LayerNode
     public string? BlockFullName { get; internal set; }
     public string? BlockName { get; internal set; }
     /// <summary>Stage: the children's names, with {i} for the index.</summary>
-    public string NamePattern { get; internal set; } = "{i}";
+    public IndexPattern NamePattern { get; internal set; } = new("", 0, "");
+    /// <summary>The state_dict path where it differs from the member's name ("features.0.0"); null otherwise.</summary>
+    public string? Key { get; internal set; }
+    /// <summary>Stage only: each block's path ("features.{i+2}"); the stage itself then has none.</summary>
+    public IndexPattern? KeyPattern { get; internal set; }
     /// <summary>Activation applied after the layer (and after a residual add): ReLU, GELU, ... or null.</summary>
     public string? Activation { get; internal set; }
     public string? HeadTask { get; internal set; }
 
     public List<LayerNode> Children { get; } = new();
     public ResidualNode? Residual { get; internal set; }
+    public JoinNode? Join { get; internal set; }
     /// <summary>Set on block-instance nodes (children of Stage and Use).</summary>
     public BlockCall? Call { get; internal set; }
     /// <summary>Stages in a block: the repeat count as an expression (a loop in generated code).</summary>

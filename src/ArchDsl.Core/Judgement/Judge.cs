@@ -281,14 +281,11 @@ public static class Judge
         var reported = new HashSet<(MemberDecl, string)>();
         foreach (var node in Estimates.All(plan.Layers))
         {
-            if (node.KindInfo is not { ActsOnLastAxis: true } || node.Input.Rank != 3 || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
+            if (node.KindInfo is not { ActsOnLastAxis: true } || node.Input.Rank != 3 || node.Input.ChannelsLast || node.HeadTask != null || InsideHead(plan.Layers, node)) continue;
             int dot = node.Path.IndexOf('.');
             if (node.Member != null && !reported.Add((node.Member, dot < 0 ? node.Path : node.Path.Substring(0, dot)))) continue;
             var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;
-            string features;
-            try { features = Report.Number(checked(node.Input[0].Value * node.Input[1].Value * node.Input[2].Value)); }
-            catch (System.OverflowException) { features = node.Input.ToString(); }
-            Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Kind, node.Input.ToString(), node.Output.ToString(), features);
+            Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Kind, node.Input.ToString(), node.Output.ToString(), node.KindInfo.LastAxisAdvice(node.Input));
         }
     }
 

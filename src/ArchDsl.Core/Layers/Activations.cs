@@ -15,6 +15,7 @@ public enum FunctionalHome
 /// One activation of the <c>Act</c> enum: the module that stands for it (in an Mlp, as a layer) and the call that applies
 /// it after a layer. <see cref="InPlace"/>: applied in place on a fresh output, which only an activation whose gradient
 /// reads its output (not its input) allows.
+/// <see cref="Approximate"/>: the full name of TorchSharp's approximation to pass (GELU's tanh form), or null.
 /// </summary>
 public sealed record Activation(string Name, string Module, FunctionalHome Home, string Function, bool InPlace, string? Approximate = null);
 
@@ -24,7 +25,7 @@ public static class Activations
         new Activation("ReLU", "ReLU", FunctionalHome.Functional, "relu", true),
         new Activation("ReLU6", "ReLU6", FunctionalHome.Functional, "relu6", true),
         new Activation("GELU", "GELU", FunctionalHome.Functional, "gelu", false),
-        new Activation("GELUTanh", "GELU", FunctionalHome.Functional, "gelu", false, "tanh"),
+        new Activation("GELUTanh", "GELU", FunctionalHome.Functional, "gelu", false, "TorchSharp.Modules.GELU.Approximate.tanh"),
         new Activation("SiLU", "SiLU", FunctionalHome.Functional, "silu", false),
         new Activation("Hardswish", "Hardswish", FunctionalHome.Functional, "hardswish", false),
         new Activation("Hardsigmoid", "Hardsigmoid", FunctionalHome.Functional, "hardsigmoid", false),
@@ -44,7 +45,7 @@ public static class Activations
         if (name == "None") return ModuleRecipe.Nn("Identity");
         var a = ByName[name];
         var r = ModuleRecipe.Nn(a.Module);
-        if (a.Approximate != null) r.Add(RecipeArg.OfText(a.Approximate, "approximate"));
+        if (a.Approximate != null) r.Add(RecipeArg.OfSymbol(a.Approximate));
         return r;
     }
 }

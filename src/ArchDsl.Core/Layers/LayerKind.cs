@@ -64,6 +64,8 @@ public abstract class LayerKind
     public string[] Named { get; }
 
     public virtual LayerCategory Category => LayerCategory.Other;
+    /// <summary>Its attribute derives from LayerAttribute, so it has <see cref="LayerArgs.Common"/> (Stage and Use do not).</summary>
+    public virtual bool TakesCommonArguments => true;
     public virtual ForwardForm Forward => ForwardForm.Call;
     /// <summary>Its output is a tensor it made and that its backward pass does not read: an in-place add or
     /// activation after it is safe.</summary>
@@ -71,6 +73,15 @@ public abstract class LayerKind
     /// <summary>It acts on the last axis only (Linear, LayerNorm): on a C×H×W map that is the width, nearly always a
     /// mistake (ADSL1017).</summary>
     public virtual bool ActsOnLastAxis => false;
+    /// <summary>For <see cref="ActsOnLastAxis"/> kinds: what to write instead, for a C×H×W input (ADSL1017).</summary>
+    public virtual string LastAxisAdvice(Shape input)
+    {
+        string features;
+        try { features = Reporting.Report.Number(checked(input[0].Value * input[1].Value * input[2].Value)); }
+        catch (System.OverflowException) { features = input.ToString(); }
+        return $"put [Flatten] (after pooling) before it to use all {features} features";
+    }
+
     /// <summary>One-line description for docs/dsl.md's table.</summary>
     public abstract string Summary { get; }
 
@@ -81,7 +92,8 @@ public abstract class LayerKind
         {
             foreach (var p in Positional) yield return p;
             foreach (var n in Named) yield return n;
-            foreach (var c in LayerArgs.Common) yield return c;
+            if (TakesCommonArguments)
+                foreach (var c in LayerArgs.Common) yield return c;
         }
     }
 

@@ -33,6 +33,12 @@ public enum RecipeValueKind
     /// <summary>A pair of sizes: <c>(h, w)</c>.</summary>
     Pair,
     Module,
+    /// <summary>A TorchSharp enum member by full name: "TorchSharp.torch.UpsampleMode.Bilinear".</summary>
+    Symbol,
+    /// <summary>An array of sizes: <c>new long[] { 0, 2, 3, 1 }</c>.</summary>
+    Sizes,
+    /// <summary>An array of numbers: <c>new double[] { 2.0, 2.0 }</c>.</summary>
+    Reals,
 }
 
 /// <summary>One argument of a recipe: a size (an expression in a block), a number, a flag, a string, a pair or a module.</summary>
@@ -49,6 +55,8 @@ public sealed class RecipeArg
     public bool Bool { get; private set; }
     public string Text { get; private set; } = "";
     public ModuleRecipe? Module { get; private set; }
+    public IReadOnlyList<Dim> Items { get; private set; } = System.Array.Empty<Dim>();
+    public IReadOnlyList<double> RealItems { get; private set; } = System.Array.Empty<double>();
 
     public static RecipeArg Of(Dim d, string? name = null) => new(name, RecipeValueKind.Dim) { Dim = d };
     public static RecipeArg Of(double v, string? name = null) => new(name, RecipeValueKind.Real) { Real = v };
@@ -56,12 +64,16 @@ public sealed class RecipeArg
     public static RecipeArg OfText(string v, string? name = null) => new(name, RecipeValueKind.Text) { Text = v };
     public static RecipeArg OfPair(Dim a, Dim b, string? name = null) => new(name, RecipeValueKind.Pair) { Dim = a, Second = b };
     public static RecipeArg Of(ModuleRecipe m, string? name = null) => new(name, RecipeValueKind.Module) { Module = m };
+    public static RecipeArg OfSymbol(string fullName, string? name = null) => new(name, RecipeValueKind.Symbol) { Text = fullName };
+    public static RecipeArg OfSizes(IReadOnlyList<Dim> items, string? name = null) => new(name, RecipeValueKind.Sizes) { Items = items };
+    public static RecipeArg OfReals(IReadOnlyList<double> items, string? name = null) => new(name, RecipeValueKind.Reals) { RealItems = items };
 
     /// <summary>The sizes it reads (a block's constructor needs their variables).</summary>
     public IEnumerable<Dim> Dims()
     {
         if (Kind is RecipeValueKind.Dim or RecipeValueKind.Pair) yield return Dim;
         if (Kind == RecipeValueKind.Pair) yield return Second;
+        foreach (var d in Items) yield return d;
         if (Module != null) foreach (var d in Module.Dims()) yield return d;
     }
 }

@@ -40,6 +40,8 @@ public sealed class Shape
 {
     public Shape(params Dim[] dims) => Dims = dims;
     public Dim[] Dims { get; }
+    /// <summary>A map permuted to H×W×C (ConvNeXt's blocks): last-axis layers then act on the channels.</summary>
+    public bool ChannelsLast { get; init; }
     public int Rank => Dims.Length;
     public Dim this[int i] => Dims[i];
     public Dim Last => Dims[Dims.Length - 1];
@@ -70,7 +72,7 @@ public sealed class Shape
     {
         var dims = (Dim[])Dims.Clone();
         dims[dims.Length - 1] = d;
-        return new Shape(dims);
+        return new Shape(dims) { ChannelsLast = ChannelsLast };
     }
 
     public override string ToString() => Format(Values());

@@ -17,6 +17,12 @@ public abstract class LayerAttribute : Attribute
 
     /// <summary>Hyperparameters given as expressions: "stride = stride, padding = dilation".</summary>
     public string? With { get; set; }
+
+    /// <summary>
+    /// The layer's state_dict path when it differs from the field's name: numbered or dashed names that are no C#
+    /// identifiers ("features.0.0", "block.2", "block1-0"). Containers for the leading parts are created.
+    /// </summary>
+    public string? Key { get; set; }
 }
 
 /// <summary>2-D convolution (PyTorch nn.Conv2d). MACs: H_out·W_out·C_out·(C_in/groups)·k².</summary>
@@ -142,7 +148,14 @@ public sealed class LinearAttribute : LayerAttribute
 /// <summary>Layer normalisation over the last dimension (nn.LayerNorm).</summary>
 public sealed class LayerNormAttribute : LayerAttribute
 {
-    /// <summary>Added to the variance (default 1e-5; ViT uses 1e-6).</summary>
+    /// <summary>Added to the variance (default 1e-5; ViT and ConvNeXt use 1e-6).</summary>
+    public double Eps { get; set; }
+}
+
+/// <summary>Layer normalisation of each position's channels of a C×H×W map (torchvision's LayerNorm2d, ConvNeXt's).</summary>
+public sealed class LayerNorm2dAttribute : LayerAttribute
+{
+    /// <summary>Added to the variance (default 1e-5; ConvNeXt uses 1e-6).</summary>
     public double Eps { get; set; }
 }
 
@@ -165,6 +178,12 @@ public sealed class SiLUAttribute : LayerAttribute { }
 public sealed class SigmoidAttribute : LayerAttribute { }
 /// <summary>Tanh as a module (nn.Tanh).</summary>
 public sealed class TanhAttribute : LayerAttribute { }
+/// <summary>ReLU6 as a module (nn.ReLU6).</summary>
+public sealed class ReLU6Attribute : LayerAttribute { }
+/// <summary>Hardswish as a module (nn.Hardswish).</summary>
+public sealed class HardswishAttribute : LayerAttribute { }
+/// <summary>Hardsigmoid as a module (nn.Hardsigmoid).</summary>
+public sealed class HardsigmoidAttribute : LayerAttribute { }
 /// <summary>Passes its input through (nn.Identity).</summary>
 public sealed class IdentityAttribute : LayerAttribute { }
 

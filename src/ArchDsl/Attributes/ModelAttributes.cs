@@ -29,6 +29,14 @@ public enum Act
     Sigmoid,
     /// <summary>Hyperbolic tangent.</summary>
     Tanh,
+    /// <summary>min(max(0, x), 6) (MobileNetV2).</summary>
+    ReLU6,
+    /// <summary>x·ReLU6(x + 3)/6 (MobileNetV3).</summary>
+    Hardswish,
+    /// <summary>ReLU6(x + 3)/6 (MobileNetV3's gates).</summary>
+    Hardsigmoid,
+    /// <summary>GELU with the tanh approximation (GPT-2).</summary>
+    GELUTanh,
 }
 
 /// <summary>
@@ -127,8 +135,14 @@ public sealed class StageAttribute : Attribute
     public string? CountExpression { get; }
     /// <summary>Block parameter bindings.</summary>
     public string Bindings { get; }
-    /// <summary>Child names, with {i} for the index: "encoder_layer_{i}". Default "{i}".</summary>
+    /// <summary>Child names, with {i} for the index ({i+1} to count from 1): "encoder_layer_{i}". Default "{i}".</summary>
     public string? Names { get; set; }
+
+    /// <summary>
+    /// The stage's state_dict path when it differs from the field's name ("features.1"); with {i} it places each block
+    /// instead ("features.{i+2}", "trunk_output.block1.block1-{i}") and the stage itself has no key.
+    /// </summary>
+    public string? Key { get; set; }
 }
 
 /// <summary>One instance of a block, as a submodule of the block's own type.</summary>
@@ -148,6 +162,9 @@ public sealed class UseAttribute : Attribute
     public Type Block { get; }
     /// <summary>Block parameter bindings.</summary>
     public string Bindings { get; }
+
+    /// <summary>The instance's state_dict path when it differs from the field's name ("features.0").</summary>
+    public string? Key { get; set; }
 }
 
 /// <summary>
@@ -164,4 +181,35 @@ public sealed class ResidualAttribute : Attribute
 
     /// <summary>Name of the projection submodule when one is needed. Default "downsample" (torchvision's name).</summary>
     public string? Shortcut { get; set; }
+
+    /// <summary>
+    /// Add only where the shapes match, and otherwise no shortcut at all, never a projection (MobileNet's and
+    /// EfficientNet's inverted residuals: stride 1 and equal channels).
+    /// </summary>
+    public bool IfSameShape { get; set; }
+}
+
+/// <summary>
+/// Concatenates the input of member <see cref="From"/> before this layer's output, along the channels (images) or the
+/// last axis (tokens, vectors), before this layer's activation: DenseNet's dense layers, U-Net's skips. Images must
+/// agree in height and width, tokens in count.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class ConcatAttribute : Attribute
+{
+    /// <summary>The member whose input comes first: nameof(conv1).</summary>
+    public string? From { get; set; }
+}
+
+/// <summary>
+/// Multiplies this layer's output by the input of member <see cref="From"/>, element by element with broadcasting,
+/// before this layer's activation: squeeze-and-excitation gates (a C×1×1 scale times the C×H×W map).
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class MultiplyAttribute : Attribute
+{
+    /// <summary>The member whose input is multiplied: nameof(avgpool).</summary>
+    public string? From { get; set; }
 }

@@ -6,9 +6,10 @@ namespace ArchDsl.Core.Layers.Kinds;
 /// <summary>A block repeated into a Sequential (its instances are the node's children).</summary>
 internal sealed class StageKind : LayerKind
 {
-    public StageKind() : base(LayerCatalog.Stage, "TorchSharp.Modules.Sequential", null, new[] { "Block", "Count", "Bindings" }, new[] { "Names" }) { }
+    public StageKind() : base(LayerCatalog.Stage, "TorchSharp.Modules.Sequential", null, new[] { "Block", "Count", "Bindings" }, new[] { "Names", "Key" }) { }
 
     public override LayerCategory Category => LayerCategory.Composite;
+    public override bool TakesCommonArguments => false;
     public override string Summary => "a block repeated into a `Sequential`; a `stride` binding applies to the first only";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x) => Evaluator.EvaluateStage(a, n, x);
@@ -17,9 +18,10 @@ internal sealed class StageKind : LayerKind
 /// <summary>One block instance, a member of the block's own type.</summary>
 internal sealed class UseKind : LayerKind
 {
-    public UseKind() : base(LayerCatalog.Use, "", null, new[] { "Block", "Bindings" }) { }
+    public UseKind() : base(LayerCatalog.Use, "", null, new[] { "Block", "Bindings" }, new[] { "Key" }) { }
 
     public override LayerCategory Category => LayerCategory.Composite;
+    public override bool TakesCommonArguments => false;
     public override string Summary => "one instance of a block";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x) => Evaluator.EvaluateUse(a, n, x);
