@@ -7,16 +7,16 @@ namespace ArchDsl.Core.Layers;
 /// <summary>What a layer is for the tools that judge, estimate and draw it: they read this, never the kind's name.</summary>
 public enum LayerCategory
 {
-    Other,
     Convolution,
-    Dense,
-    Attention,
     Normalization,
     Activation,
     Pooling,
-    Reshape,
+    Dense,
+    Attention,
     Embedding,
+    Reshape,
     Regularization,
+    Other,
     Composite,
 }
 
@@ -81,6 +81,11 @@ public abstract class LayerKind
         catch (System.OverflowException) { features = input.ToString(); }
         return $"put [Flatten] (after pooling) before it to use all {features} features";
     }
+
+    /// <summary>Its parameter count as a formula, for docs/counting.md's table ("0" for none).</summary>
+    public virtual string ParameterFormula => "0";
+    /// <summary>Its MACs at batch 1 as a formula, for docs/counting.md's table ("0" for none).</summary>
+    public virtual string MacFormula => "0";
 
     /// <summary>One-line description for docs/dsl.md's table.</summary>
     public abstract string Summary { get; }

@@ -11,6 +11,7 @@ internal sealed class BatchNorm2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Normalization;
     public override bool FreshOutput => true;
+    public override string ParameterFormula => "2C (+ 2C + 1 buffers)";
     public override string Summary => "batch normalisation over channels (`nn.BatchNorm2d`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

@@ -12,6 +12,8 @@ internal sealed class Conv2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Convolution;
     public override bool FreshOutput => true;
+    public override string ParameterFormula => "C_out·(C_in/g)·k² (+ C_out bias)";
+    public override string MacFormula => "H_out·W_out·C_out·(C_in/g)·k²";
     public override string Summary => "2-D convolution (`nn.Conv2d`); `Groups` for grouped and depthwise";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

@@ -11,6 +11,7 @@ internal sealed class LayerNormKind : LayerKind
     public override LayerCategory Category => LayerCategory.Normalization;
     public override bool FreshOutput => true;
     public override bool ActsOnLastAxis => true;
+    public override string ParameterFormula => "2D";
     public override string Summary => "layer normalisation over the last axis (`nn.LayerNorm`)";
 
     public override string LastAxisAdvice(Shape input) =>
@@ -32,6 +33,7 @@ internal sealed class LayerNorm2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Normalization;
     public override bool FreshOutput => true;
+    public override string ParameterFormula => "2C";
     public override string Summary => "layer normalisation of each position's channels of a map (torchvision's `LayerNorm2d`, ConvNeXt's)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

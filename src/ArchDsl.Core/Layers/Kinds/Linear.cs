@@ -11,6 +11,8 @@ internal sealed class LinearKind : LayerKind
     public override LayerCategory Category => LayerCategory.Dense;
     public override bool FreshOutput => true;
     public override bool ActsOnLastAxis => true;
+    public override string ParameterFormula => "in·out (+ out)";
+    public override string MacFormula => "R·in·out over R rows";
     public override string Summary => "fully connected on the last axis (`nn.Linear`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

@@ -26,6 +26,7 @@ internal sealed class ClassTokenKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Embedding;
     public override ForwardForm Forward => ForwardForm.PrependToken;
+    public override string ParameterFormula => "D";
     public override string Summary => "a learned token prepended (ViT's `class_token`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
@@ -46,6 +47,7 @@ internal sealed class PositionalEmbeddingKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Embedding;
     public override ForwardForm Forward => ForwardForm.AddParameter;
+    public override string ParameterFormula => "N·D";
     public override string Summary => "a learned positional embedding added (ViT's `pos_embedding`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
@@ -69,6 +71,8 @@ internal sealed class SelfAttentionKind : LayerKind
     public sealed record Spec(Dim Features, Dim Heads);
 
     public override LayerCategory Category => LayerCategory.Attention;
+    public override string ParameterFormula => "4D² + 4D (4D² without bias)";
+    public override string MacFormula => "4·N·D² + 2·N²·D";
     public override string Summary => "multi-head self-attention (PyTorch's `in_proj_weight`, `out_proj` names)";
 
     /// <summary>The attention probabilities, heads × L × L, kept for the backward pass.</summary>
@@ -106,6 +110,8 @@ internal sealed class MlpKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Dense;
     public override bool ActsOnLastAxis => true;
+    public override string ParameterFormula => "D·h + h + h·D' + D'";
+    public override string MacFormula => "R·(D·h + h·D') over R rows";
     public override string Summary => "two linear layers with an activation between (torchvision's `MLPBlock`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

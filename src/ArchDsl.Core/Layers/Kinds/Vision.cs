@@ -17,6 +17,8 @@ internal sealed class ConvTranspose2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Convolution;
     public override bool FreshOutput => true;
+    public override string ParameterFormula => "C_in·(C_out/g)·k² (+ C_out bias)";
+    public override string MacFormula => "H_in·W_in·C_in·(C_out/g)·k²";
     public override string Summary => "transposed 2-D convolution (`nn.ConvTranspose2d`), for upsampling";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
@@ -157,6 +159,7 @@ internal sealed class LayerScaleKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Other;
     public override ForwardForm Forward => ForwardForm.MulParameter;
+    public override string ParameterFormula => "C (D on tokens)";
     public override string Summary => "a learned per-channel scale (ConvNeXt's `layer_scale`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
@@ -197,6 +200,8 @@ internal sealed class SqueezeExcitationKind : LayerKind
     public SqueezeExcitationKind() : base("SqueezeExcitation", "ArchDsl.Layers.SqueezeExcitation", LayerCatalog.ImageOnly, new[] { "Squeeze" }, new[] { "Inner", "Gate" }) { }
 
     public override LayerCategory Category => LayerCategory.Convolution;
+    public override string ParameterFormula => "2·C·S + S + C";
+    public override string MacFormula => "2·C·S";
     public override string Summary => "squeeze-and-excitation gate (torchvision's `SqueezeExcitation`: `fc1`, `fc2`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
