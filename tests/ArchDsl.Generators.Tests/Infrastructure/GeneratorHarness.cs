@@ -68,11 +68,35 @@ public static class GeneratorHarness
     /// <summary>Runs the generator once over the given sources.</summary>
     public static GeneratorResult Run(params string[] sources) => Run(CreateCompilation(sources));
 
+    /// <summary>
+    /// Runs the generator; with a fresh driver, runs it a second time on a clone of the compilation and fails unless
+    /// every tracked step is Cached or Unchanged then (nothing in the pipeline depends on object identity), and
+    /// unless the second run gives the same sources and diagnostics.
+    /// </summary>
     public static GeneratorResult Run(Compilation input, GeneratorDriver? driver = null)
     {
+        bool fresh = driver is null;
         driver ??= CreateDriver();
         driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out var driverDiagnostics);
-        return new GeneratorResult(input, output, driver, driverDiagnostics);
+        var result = new GeneratorResult(input, output, driver, driverDiagnostics);
+        if (fresh && result.Single.Exception is null) AssertCachedOnSecondRun(result);
+        return result;
+    }
+
+    private static void AssertCachedOnSecondRun(GeneratorResult first)
+    {
+        var again = first.Driver.RunGenerators(first.Input.Clone()).GetRunResult().Results.Single();
+        foreach (var step in StepInspector.TrackedSteps)
+            if (again.TrackedSteps.TryGetValue(step, out var runs))
+                foreach (var run in runs)
+                    foreach (var (_, reason) in run.Outputs)
+                        if (reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged))
+                            throw new Xunit.Sdk.XunitException($"step {step} was {reason} on a second run over a cloned compilation");
+        var before = first.Single.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString()));
+        var after = again.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString()));
+        if (!before.SequenceEqual(after)) throw new Xunit.Sdk.XunitException("a second run over a cloned compilation generated other sources");
+        if (!first.Single.Diagnostics.Select(d => d.ToString()).SequenceEqual(again.Diagnostics.Select(d => d.ToString())))
+            throw new Xunit.Sdk.XunitException("a second run over a cloned compilation reported other diagnostics");
     }
 }
 
