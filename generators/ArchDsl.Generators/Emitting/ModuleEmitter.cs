@@ -67,6 +67,8 @@ internal static class ModuleEmitter
          .Open($"public {CSharpNames.Identifier(d.Name)}({TorchType("Device")}? device = null, {TorchType("ScalarType")}? dtype = null) : base(nameof({CSharpNames.Identifier(d.Name)}))");
         WriteConstruction(w, plan.Layers, locals, concrete: true);
         WriteRegistration(w, plan.Layers, locals, concrete: true);
+        if (plan.DepthRamp is { } ramp)
+            w.Line($"global::ArchDsl.Layers.StochasticDepth.Ramp(this, {Real(ramp.Max)}{(ramp.EndsAtMax ? "" : ", endsAtMax: false")});");
         w.Line("if (dtype.HasValue) this.to(dtype.Value);")
          .Line("if (device is not null) this.to(device);")
          .Close();
@@ -283,8 +285,18 @@ internal static class ModuleEmitter
              .Line($"{grand}.register_module({Str(parentPath.Substring(parentPath.LastIndexOf('.') + 1))}, {local});");
             return local;
         }
+        void RegisterShortcut(LayerNode n)
+        {
+            var r = n.Residual!;
+            string sc = Member(r.ShortcutName, locals);
+            w.Line(!concrete && r.Mode == ShortcutMode.ByArgument
+                ? $"if ({sc} is not null) register_module({Str(r.ShortcutName)}, {sc});"
+                : $"register_module({Str(r.ShortcutName)}, {sc});");
+        }
         foreach (var n in layers)
         {
+            foreach (var later in layers)
+                if (later.Residual is { ShortcutFirst: true } first && first.From == n.Name && HasProjection(later, concrete)) RegisterShortcut(later);
             string field = Member(n.Name, locals);
             if (n.KeyPattern is { } p)
             {
@@ -301,17 +313,12 @@ internal static class ModuleEmitter
                 string verb = n.Recipe?.Form == RecipeForm.Parameter ? "register_parameter" : "register_module";
                 w.Line($"{Parent(path)}.{verb}({Str(path.Substring(path.LastIndexOf('.') + 1))}, {field});");
             }
-            if (n.Residual is { } r && HasProjection(n, concrete))
-            {
-                string sc = Member(r.ShortcutName, locals);
-                w.Line(!concrete && r.Mode == ShortcutMode.ByArgument
-                    ? $"if ({sc} is not null) register_module({Str(r.ShortcutName)}, {sc});"
-                    : $"register_module({Str(r.ShortcutName)}, {sc});");
-            }
+            if (n.Residual is { ShortcutFirst: false } && HasProjection(n, concrete)) RegisterShortcut(n);
         }
     }
 
-    private static bool Keyed(List<LayerNode> layers) => layers.Any(n => n.Key != null || n.KeyPattern != null);
+    private static bool Keyed(List<LayerNode> layers) =>
+        layers.Any(n => n.Key != null || n.KeyPattern != null || n.Residual is { ShortcutFirst: true, Optional: false });
 
     /// <summary>
     /// A keyed module registers its layers in its constructor; TorchSharp calls RegisterComponents again when a parent

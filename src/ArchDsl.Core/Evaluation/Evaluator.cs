@@ -58,9 +58,34 @@ public static partial class Evaluator
             }
         }
 
+        if (model.Attribute("StochasticDepthRamp") is { } ramp && !ramp.HasCompilerError) plan.DepthRamp = ReadDepthRamp(s, plan, ramp);
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || input == null;
         return plan;
+    }
+
+    /// <summary>
+    /// A linear ramp of drop probabilities over the model's StochasticDepth layers in forward order, from 0 at the first
+    /// (torchvision's ConvNeXt, Swin and EfficientNet); it replaces the layers' own P.
+    /// </summary>
+    private static (double, bool)? ReadDepthRamp(Session s, ModelPlan plan, AttributeDecl ramp)
+    {
+        double max = ramp.Positional.Count > 0 && ramp.Positional[0].Kind is ArgKind.Double or ArgKind.Int ? ramp.Positional[0].Double : double.NaN;
+        if (ramp.Positional.Count > 0 && ramp.Positional[0].Kind == ArgKind.Int) max = ramp.Positional[0].Int;
+        if (double.IsNaN(max) || max < 0 || max > 1)
+        {
+            s.Report(Rules.BadArgument, ramp.Positional.Count > 0 ? ramp.Positional[0].Span : ramp.Span, false, plan.Name, "the ramp's largest probability must be between 0 and 1");
+            return null;
+        }
+        bool any = false;
+        foreach (var n in Judgement.Estimates.All(plan.Layers)) any |= n.KindInfo is Layers.Kinds.StochasticDepthKind;
+        if (!any && plan.Layers.Count > 0)
+        {
+            s.Report(Rules.BadArgument, ramp.Span, false, plan.Name, "[StochasticDepthRamp] sets the probabilities of StochasticDepth layers, and the model has none");
+            return null;
+        }
+        bool endsAtMax = ramp.Get("EndsAtMax") is not { Kind: ArgKind.Bool, Int: 0 };
+        return (max, endsAtMax);
     }
 
     public static BlockPlan EvaluateBlock(ModuleDecl block, IEnumerable<ModuleDecl> blocks)
@@ -569,7 +594,8 @@ public static partial class Evaluator
         }
 
         var to = node.Output;
-        var r = new ResidualNode { From = from, ShortcutName = shortcut, FromShape = fromShape, ToShape = to, Stride = stride, Optional = optional, Layer = node.Name };
+        var r = new ResidualNode { From = from, ShortcutName = shortcut, FromShape = fromShape, ToShape = to, Stride = stride, Optional = optional, Layer = node.Name,
+            ShortcutFirst = attr.Get("ShortcutFirst") is { Kind: ArgKind.Bool, Int: not 0 } };
         if (optional && shortcutArg != null)
         {
             s.Report(Rules.BadResidual, shortcutArg.Span, false, path, "IfSameShape never projects, so it has no shortcut to name; remove Shortcut");

@@ -58,7 +58,14 @@ internal sealed class LayerArgs
         if (_with is null) return;
         foreach (var kv in _with)
             if (_consumed is null || !_consumed.Contains(kv.Key))
-                Fail(Rules.BadArgument, _withSpan, false, Where, $"[{Kind.Name}] has no hyperparameter '{kv.Key}' that With can set");
+            {
+                string? declared = null;
+                foreach (var a in Kind.Arguments)
+                    if (string.Equals(a, kv.Key, System.StringComparison.OrdinalIgnoreCase)) declared = a;
+                Fail(Rules.BadArgument, _withSpan, false, Where, declared is null
+                    ? $"[{Kind.Name}] has no hyperparameter '{kv.Key}' that With can set"
+                    : $"[{Kind.Name}]'s {declared} is not an integer size, and With binds only those; write it directly ({declared} = ...)");
+            }
     }
 
     public void Fail(Rule rule, SourceSpan span, bool shapeDependent, params object[] args)

@@ -40,6 +40,8 @@ public sealed class ResidualNode
     public bool Differs { get; internal set; }
     /// <summary>Add only where the shapes match, else nothing (never a projection).</summary>
     public bool Optional { get; internal set; }
+    /// <summary>The projection is registered before the member From names (torchvision's RegNet: proj before f).</summary>
+    public bool ShortcutFirst { get; internal set; }
     /// <summary>The member the residual is on (names the flag of an optional one).</summary>
     public string Layer { get; internal set; } = "";
     /// <summary>Concrete evaluation only: whether this instance projects.</summary>
@@ -244,6 +246,8 @@ public sealed class BlockSignature
 public sealed class ModelPlan
 {
     public ModuleDecl Declaration { get; internal set; } = null!;
+    /// <summary>[StochasticDepthRamp]: the largest drop probability and whether the last layer reaches it; null without.</summary>
+    public (double Max, bool EndsAtMax)? DepthRamp { get; internal set; }
     public string Name => Declaration.Name;
     public Shape Input { get; internal set; } = new();
     public Shape Output { get; internal set; } = new();

@@ -182,6 +182,11 @@ public sealed class ResidualAttribute : Attribute
     /// <summary>Name of the projection submodule when one is needed. Default "downsample" (torchvision's name).</summary>
     public string? Shortcut { get; set; }
 
+    /// <summary>Register the projection before the member <see cref="From"/> names, not after this one, so that its keys
+    /// come first in the state_dict (torchvision's RegNet registers <c>proj</c> before <c>f</c>; ResNet's
+    /// <c>downsample</c> comes last, the default).</summary>
+    public bool ShortcutFirst { get; set; }
+
     /// <summary>
     /// Add only where the shapes match, and otherwise no shortcut at all, never a projection (MobileNet's and
     /// EfficientNet's inverted residuals: stride 1 and equal channels).

@@ -1,3 +1,6 @@
+using System;
+using System.Diagnostics;
+
 namespace ArchDsl;
 
 /// <summary>
@@ -84,11 +87,12 @@ public enum DepthMode
 }
 
 /// <summary>Stochastic depth (torchvision.ops.StochasticDepth): while training, zeroes the branch with probability P and
-/// scales survivors by 1/(1−P); the identity in eval. Put it last in a residual branch.</summary>
+/// scales survivors by 1/(1−P); the identity in eval. Put it last in a residual branch. A model's
+/// <see cref="StochasticDepthRampAttribute"/> sets P for every such layer instead.</summary>
 public sealed class StochasticDepthAttribute : LayerAttribute
 {
-    /// <param name="p">Probability of dropping the branch.</param>
-    public StochasticDepthAttribute(double p) => P = p;
+    /// <param name="p">Probability of dropping the branch (default 0: set by the model's ramp, or off).</param>
+    public StochasticDepthAttribute(double p = 0) => P = p;
     /// <summary>Probability of dropping the branch.</summary>
     public double P { get; }
     /// <summary>Row (default) or batch.</summary>
@@ -114,4 +118,21 @@ public sealed class SqueezeExcitationAttribute : LayerAttribute
     public Act Inner { get; set; }
     /// <summary>Activation of the gate (default Sigmoid; MobileNetV3: Hardsigmoid).</summary>
     public Act Gate { get; set; }
+}
+
+/// <summary>
+/// Drop probabilities rising linearly over the model's <see cref="StochasticDepthAttribute"/> layers in forward order,
+/// from 0 at the first, as torchvision builds ConvNeXt, Swin and EfficientNet: p_i = Max·i/(n−1), so that the last
+/// layer gets Max, or with <see cref="EndsAtMax"/> false p_i = Max·i/n (EfficientNet). Replaces the layers' own P.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class StochasticDepthRampAttribute : Attribute
+{
+    /// <param name="max">The largest probability.</param>
+    public StochasticDepthRampAttribute(double max) => Max = max;
+    /// <summary>The largest probability.</summary>
+    public double Max { get; }
+    /// <summary>Whether the last layer reaches <see cref="Max"/> (default true); false divides by n instead of n − 1.</summary>
+    public bool EndsAtMax { get; set; } = true;
 }

@@ -57,7 +57,6 @@ public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
 /// </summary>
 public sealed class StochasticDepth : nn.Module<Tensor, Tensor>
 {
-    private readonly double _p;
     private readonly bool _row;
 
     /// <summary>Creates the module.</summary>
@@ -65,16 +64,33 @@ public sealed class StochasticDepth : nn.Module<Tensor, Tensor>
     /// <param name="row">Per sample (true) or for the batch (false).</param>
     public StochasticDepth(double p, bool row = true) : base(nameof(StochasticDepth))
     {
-        _p = p;
+        P = p;
         _row = row;
+    }
+
+    /// <summary>Probability of dropping.</summary>
+    public double P { get; set; }
+
+    /// <summary>
+    /// Sets the probabilities of every StochasticDepth module under <paramref name="model"/>, in registration order
+    /// (forward order for generated modules), rising linearly from 0: p_i = max·i/(n−1), or max·i/n when
+    /// <paramref name="endsAtMax"/> is false.
+    /// </summary>
+    public static void Ramp(nn.Module model, double max, bool endsAtMax = true)
+    {
+        var layers = new System.Collections.Generic.List<StochasticDepth>();
+        foreach (var m in model.modules())
+            if (m is StochasticDepth sd) layers.Add(sd);
+        double denominator = endsAtMax ? layers.Count - 1 : layers.Count;
+        for (int i = 0; i < layers.Count; i++) layers[i].P = denominator <= 0 ? 0.0 : max * i / denominator;
     }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        if (!training || _p == 0.0) return input.alias();
+        if (!training || P == 0.0) return input.alias();
         using var scope = NewDisposeScope();
-        double survival = 1.0 - _p;
+        double survival = 1.0 - P;
         var shape = new long[input.dim()];
         for (int i = 0; i < shape.Length; i++) shape[i] = 1;
         if (_row) shape[0] = input.shape[0];

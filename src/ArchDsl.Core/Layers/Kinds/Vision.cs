@@ -184,7 +184,7 @@ internal sealed class StochasticDepthKind : LayerKind
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
     {
-        double p = a.Real("P", 0, 0, 1);
+        double p = a.Real("P", 0, 0, 1);   // 0 where the model's [StochasticDepthRamp] sets it
         bool row = (a.Enum("Mode") ?? "Row") == "Row";
         n.Recipe = ModuleRecipe.Runtime(Name).Add(RecipeArg.Of(p)).AddUnless("row", row, true);
         return x;
