@@ -12,11 +12,6 @@ namespace ArchDsl.Samples;
 /// ConvNeXt block (torchvision's CNBlock): depthwise 7×7, then channels-last LayerNorm and an inverted MLP (×4, GELU),
 /// scaled by a learned per-channel layer_scale and added to the input.
 /// </summary>
-/// <remarks>
-/// torchvision raises the stochastic depth probability block by block, 0.4·b/35 for block b of 36 (0 to 0.4). ArchDsl
-/// takes StochasticDepth's P as a literal and block parameters are integers, so one block class holds one probability:
-/// 0.2 here, the mean of torchvision's. It acts only in training; counts, layout and eval outputs do not depend on it.
-/// </remarks>
 [Block]
 public partial class CNBlock
 {
@@ -28,10 +23,11 @@ public partial class CNBlock
     [Linear("inChannels", Key = "block.5")] Linear pwconv2;
     [Permute(0, 3, 1, 2, Key = "block.6")] Permute channels_first;
     [LayerScale(1e-6)] Parameter layer_scale;
-    [StochasticDepth(0.2), Residual(From = nameof(dwconv))] StochasticDepth stochastic_depth;
+    [StochasticDepth, Residual(From = nameof(dwconv))] StochasticDepth stochastic_depth;
 }
 
-[Model, Input(3, 224, 224)]
+/// <summary>ConvNeXt-S; stochastic depth rises from 0 at the first block to 0.4 at the 36th, as torchvision sets it.</summary>
+[Model, Input(3, 224, 224), StochasticDepthRamp(0.4)]
 public partial class ConvNeXtSmall
 {
     [Conv2d(96, Kernel = 4, Stride = 4, Key = "features.0.0")] Conv2d stem;

@@ -19,7 +19,7 @@ public partial class RegNetXBlock
     [Conv2d("width", Kernel = 3, Padding = 1, Bias = false, With = "stride = stride, groups = width / group_width", Key = "f.b.0")] Conv2d b;
     [BatchNorm2d(Activation = Act.ReLU, Key = "f.b.1")] BatchNorm2d b_bn;
     [Conv2d("width", Kernel = 1, Bias = false, Key = "f.c.0")] Conv2d c;
-    [BatchNorm2d(Activation = Act.ReLU, Key = "f.c.1"), Residual(From = nameof(a), Shortcut = "proj")] BatchNorm2d c_bn;
+    [BatchNorm2d(Activation = Act.ReLU, Key = "f.c.1"), Residual(From = nameof(a), Shortcut = "proj", ShortcutFirst = true)] BatchNorm2d c_bn;
 }
 
 // Depths 1, 2, 7, 12 and widths 32, 64, 160, 400 are what BlockParams.from_init_params(depth=22, w_0=24, w_a=24.48,

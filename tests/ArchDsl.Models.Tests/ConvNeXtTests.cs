@@ -63,4 +63,16 @@ public class ConvNeXtTests(ITestOutputHelper output)
         }
         Assert.Contains(model.parameters(), p => p.grad!.abs().max().item<float>() > 0);
     }
+
+    [Fact]
+    public void Stochastic_depth_rises_as_torchvision_sets_it()
+    {
+        // torchvision's ConvNeXt: block b of 36 drops with 0.4 · b / 35.
+        using var model = new ConvNeXtSmall();
+        var p = model.modules().OfType<ArchDsl.Layers.StochasticDepth>().Select(m => m.P).ToList();
+        Assert.Equal(36, p.Count);
+        for (int b = 0; b < p.Count; b++) Assert.Equal(0.4 * b / 35, p[b], 12);
+        using var small = new ConvNeXtSmallConfig();
+        Assert.All(small.modules().OfType<ArchDsl.Layers.StochasticDepth>(), m => Assert.Equal(0.0, m.P));
+    }
 }

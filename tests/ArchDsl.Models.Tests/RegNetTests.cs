@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using ArchDsl.Samples;
 using ArchDsl.Tests.Fixtures;
@@ -12,10 +11,6 @@ namespace ArchDsl.Models.Tests;
 /// <summary>RegNetX-400MF and a small RegNet against PyTorch's torchvision 0.14.1 (recorded counts, layout, weights and outputs).</summary>
 public class RegNetTests(ITestOutputHelper output)
 {
-    private const string ProjectionOrder =
-        "torchvision registers a block's proj before f; ArchDsl registers a residual's projection right after the layer " +
-        "that carries the Residual (here f.c.1), and a block cannot declare it earlier";
-
     [Fact]
     public void RegNetX400MF_counts_equal_PyTorch()
     {
@@ -25,30 +20,23 @@ public class RegNetTests(ITestOutputHelper output)
         output.WriteLine($"MACs {RegNetX400MF.Macs:N0}, PyTorch {expected.Macs:N0}");
     }
 
-    [Fact(Skip = ProjectionOrder)]
+    [Fact]
     public void RegNetX400MF_state_dict_equals_PyTorch_in_order()
     {
+        // Each block's proj before its f, as torchvision registers them (Residual's ShortcutFirst).
         using var model = new RegNetX400MF();
         TorchvisionLayout.AssertSameLayout(model, TorchvisionFixtures.Keys("regnet_x_400mf"));
-    }
-
-    /// <summary>The layout in order, but for each block's proj.* entries, which come after its f.* entries (see <see cref="ProjectionOrder"/>).</summary>
-    [Fact]
-    public void RegNetX400MF_state_dict_equals_PyTorch_in_order_but_proj_last()
-    {
-        using var model = new RegNetX400MF();
-        TorchvisionLayout.AssertSameLayout(model, ProjectionLast(TorchvisionFixtures.Keys("regnet_x_400mf")));
         Assert.Equal(RegNetX400MF.ParameterCount, model.parameters().Sum(p => p.numel()));
     }
 
     [Fact]
-    public void RegNetSmall_counts_and_state_dict_equal_PyTorch_but_proj_last()
+    public void RegNetSmall_counts_and_state_dict_equal_PyTorch()
     {
         var expected = TorchvisionFixtures.Keys("regnet_small");
         TorchvisionLayout.AssertCounts(expected, RegNetSmall.ParameterCount, RegNetSmall.BufferCount, RegNetSmall.Macs);
         Assert.Equal(expected.Input.Select(i => (long)i), RegNetSmall.InputShape);
         using var model = new RegNetSmall();
-        TorchvisionLayout.AssertSameLayout(model, ProjectionLast(expected));
+        TorchvisionLayout.AssertSameLayout(model, expected);
         Assert.Equal(RegNetSmall.ParameterCount, model.parameters().Sum(p => p.numel()));
     }
 
@@ -77,29 +65,5 @@ public class RegNetTests(ITestOutputHelper output)
             Assert.True(p.grad!.isfinite().all().item<bool>(), $"{name} has a non-finite gradient");
         }
         Assert.Contains(model.named_parameters(), p => p.parameter.grad!.abs().sum().item<float>() > 0);
-    }
-
-    /// <summary>PyTorch's key list with each block's "….proj.*" entries moved after the block's other entries.</summary>
-    private static KeyList ProjectionLast(KeyList keys)
-    {
-        var entries = new List<KeyEntry>();
-        var held = new List<KeyEntry>();
-        string? block = null;
-        foreach (var e in keys.Entries)
-        {
-            int at = e.Key.IndexOf(".proj.", System.StringComparison.Ordinal);
-            string? owner = at >= 0 ? e.Key.Substring(0, at) : BlockOf(e.Key);
-            if (owner != block) { entries.AddRange(held); held.Clear(); block = owner; }
-            (at >= 0 ? held : entries).Add(e);
-        }
-        entries.AddRange(held);
-        return new KeyList(keys.Parameters, keys.Buffers, keys.Macs, keys.Input, entries);
-    }
-
-    /// <summary>"trunk_output.block1.block1-0" for a key inside a block, else null.</summary>
-    private static string? BlockOf(string key)
-    {
-        var parts = key.Split('.');
-        return parts.Length > 3 && parts[0] == "trunk_output" ? string.Join(".", parts.Take(3)) : null;
     }
 }

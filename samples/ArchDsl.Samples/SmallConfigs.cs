@@ -1,43 +1,33 @@
 using ArchDsl;
+using ArchDsl.Layers;
 using TorchSharp.Modules;
 
-namespace ArchDsl.Models.Tests;
+namespace ArchDsl.Samples;
 
-// The small configurations recorded by tests/Fixtures/torchvision/record.py. Blocks are read from source in the
-// assembly that uses them (ADSL0012), so the samples' DenseLayer, DenseTransition and RegNetXBlock are repeated here,
-// unchanged.
+// Small configurations of the same torchvision builders, built from the blocks of the full models: the tests load the
+// weights PyTorch recorded for them (tests/Fixtures/torchvision/record.py) and compare outputs.
 
-/// <summary>DenseNet's dense layer (as samples/ArchDsl.Samples/DenseNet.cs).</summary>
-[Block]
-[Param("bn_size", 4)]
-public partial class DenseLayer
+/// <summary>
+/// torchvision's ConvNeXt builder in the recorded small configuration (<c>convnext_tiny_config</c>): block_setting
+/// CNBlockConfig(16, 32, 2), (32, 64, 2), (64, None, 2), layer_scale 1e-6, stochastic_depth_prob 0, 10 classes, 3×32×32
+/// input. The last stage has no downsampling after it.
+/// </summary>
+[Model, Input(3, 32, 32)]
+public partial class ConvNeXtSmallConfig
 {
-    [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d norm1;
-    [Conv2d("bn_size * growth", Kernel = 1, Bias = false)] Conv2d conv1;
-    [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d norm2;
-    [Conv2d("growth", Kernel = 3, Padding = 1, Bias = false), Concat(From = nameof(norm1))] Conv2d conv2;
-}
-
-/// <summary>DenseNet's transition (as samples/ArchDsl.Samples/DenseNet.cs).</summary>
-[Block]
-public partial class DenseTransition
-{
-    [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d norm;
-    [Conv2d("inChannels / 2", Kernel = 1, Bias = false)] Conv2d conv;
-    [AvgPool2d(2, Stride = 2)] AvgPool2d pool;
-}
-
-/// <summary>RegNetX's residual bottleneck (as samples/ArchDsl.Samples/RegNet.cs).</summary>
-[Block]
-[Param("stride", 1)]
-public partial class RegNetXBlock
-{
-    [Conv2d("width", Kernel = 1, Bias = false, Key = "f.a.0")] Conv2d a;
-    [BatchNorm2d(Activation = Act.ReLU, Key = "f.a.1")] BatchNorm2d a_bn;
-    [Conv2d("width", Kernel = 3, Padding = 1, Bias = false, With = "stride = stride, groups = width / group_width", Key = "f.b.0")] Conv2d b;
-    [BatchNorm2d(Activation = Act.ReLU, Key = "f.b.1")] BatchNorm2d b_bn;
-    [Conv2d("width", Kernel = 1, Bias = false, Key = "f.c.0")] Conv2d c;
-    [BatchNorm2d(Activation = Act.ReLU, Key = "f.c.1"), Residual(From = nameof(a), Shortcut = "proj")] BatchNorm2d c_bn;
+    [Conv2d(16, Kernel = 4, Stride = 4, Key = "features.0.0")] Conv2d stem;
+    [LayerNorm2d(Eps = 1e-6, Key = "features.0.1")] LayerNorm2d stem_norm;
+    [Stage(typeof(CNBlock), 2, Key = "features.1")] Sequential stage1;
+    [LayerNorm2d(Eps = 1e-6, Key = "features.2.0")] LayerNorm2d downsample1_norm;
+    [Conv2d(32, Kernel = 2, Stride = 2, Key = "features.2.1")] Conv2d downsample1;
+    [Stage(typeof(CNBlock), 2, Key = "features.3")] Sequential stage2;
+    [LayerNorm2d(Eps = 1e-6, Key = "features.4.0")] LayerNorm2d downsample2_norm;
+    [Conv2d(64, Kernel = 2, Stride = 2, Key = "features.4.1")] Conv2d downsample2;
+    [Stage(typeof(CNBlock), 2, Key = "features.5")] Sequential stage3;
+    [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d avgpool;
+    [LayerNorm2d(Eps = 1e-6, Key = "classifier.0")] LayerNorm2d head_norm;
+    [Flatten(Key = "classifier.1")] Flatten flatten;
+    [Linear(10, Key = "classifier.2")] Linear classifier;
 }
 
 /// <summary>
