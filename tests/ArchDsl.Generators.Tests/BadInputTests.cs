@@ -10,7 +10,7 @@ namespace ArchDsl.Generators.Tests;
 /// Each impossible or malformed declaration: the ADSL id, located at the offending argument, with a
 /// message that carries the numbers, no module generated, and no exception out of the generator.
 /// </summary>
-public class BadInputTests
+public partial class BadInputTests
 {
     private const string SmallBlock = """
         /// <summary>A block using width.</summary>

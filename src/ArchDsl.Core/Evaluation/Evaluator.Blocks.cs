@@ -273,7 +273,7 @@ public static partial class Evaluator
             args.Fail(Rules.UnknownBlock, raw.Span, false, where, $"{block.Name} contains itself through Stage or Use");
             return null;
         }
-        var layout = LayerCatalog.LayoutOfRank(input.Rank);
+        var layout = input.ChannelsLast ? null : LayerCatalog.LayoutOfRank(input.Rank);
         if (layout != sig.Layout)
         {
             // As for layers: ranks follow from declared layouts, so inside a block checked on its own this is its own error.

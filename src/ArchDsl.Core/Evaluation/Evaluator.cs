@@ -363,13 +363,14 @@ public static partial class Evaluator
             Shape? output = null;
             if (kind.Accepts != null)
             {
-                var layout = LayerCatalog.LayoutOfRank(current.Rank);
+                var layout = current.ChannelsLast ? null : LayerCatalog.LayoutOfRank(current.Rank);
                 if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
                 {
                     // Ranks follow from the declared layouts alone, so in a block checked on its own a wrong layout is
                     // wrong for every instance: the block's own error (its rule would index a shape it does not have).
                     args.Fail(Rules.WrongLayout, layerAttr.Span, !s.Symbolic, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
-                        layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current);
+                        current.ChannelsLast ? "a channels-last map (H×W×C) " + current + "; put [Permute(0, 3, 1, 2)] before it"
+                        : layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current);
                     into.Add(node);
                     return null;
                 }
