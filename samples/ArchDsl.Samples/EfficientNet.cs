@@ -6,11 +6,8 @@ namespace ArchDsl.Samples;
 
 // EfficientNet-B1 as torchvision builds it (efficientnet_b1: B0's stages with depth ×1.1, rounded up; width 1.0):
 // Key gives torchvision's numbered state_dict paths (features.N.M.block.K.L), so its checkpoints load.
-//
 // Stochastic depth: torchvision drops the branch of block k (0…22, counted over the whole network) with probability
-// 0.2·k/23 while training. A StochasticDepth's P is a literal, shared by every instance of a block class (block
-// parameters are integers and With does not reach P), so that ramp cannot be declared here; P is 0 in every block.
-// Eval is unaffected (stochastic depth is the identity there), and so are counts and state_dict keys.
+// 0.2·k/23 while training, and only in blocks that add their input: [StochasticDepthRamp(0.2, EndsAtMax = false)].
 
 /// <summary>MBConv with expansion ratio 1: depthwise convolution, squeeze-and-excitation, linear 1×1 projection; the
 /// input is added where the block keeps the shape.</summary>
@@ -23,7 +20,7 @@ public partial class DepthwiseMBConv
     [SqueezeExcitation("inChannels / 4", Inner = Act.SiLU, Gate = Act.Sigmoid, Key = "block.1")] SqueezeExcitation se;
     [Conv2d("width", Kernel = 1, Bias = false, Key = "block.2.0")] Conv2d project;
     [BatchNorm2d(Key = "block.2.1")] BatchNorm2d project_bn;
-    [StochasticDepth(0.0), Residual(From = nameof(depthwise), IfSameShape = true)] StochasticDepth stochastic_depth;
+    [StochasticDepth, Residual(From = nameof(depthwise), IfSameShape = true)] StochasticDepth stochastic_depth;
 }
 
 /// <summary>MBConv: 1×1 expansion by <c>expand</c>, depthwise convolution, squeeze-and-excitation to a quarter of the
@@ -39,10 +36,10 @@ public partial class MBConv
     [SqueezeExcitation("inChannels / 4", Inner = Act.SiLU, Gate = Act.Sigmoid, Key = "block.2")] SqueezeExcitation se;
     [Conv2d("width", Kernel = 1, Bias = false, Key = "block.3.0")] Conv2d project;
     [BatchNorm2d(Key = "block.3.1")] BatchNorm2d project_bn;
-    [StochasticDepth(0.0), Residual(From = nameof(expand_conv), IfSameShape = true)] StochasticDepth stochastic_depth;
+    [StochasticDepth, Residual(From = nameof(expand_conv), IfSameShape = true)] StochasticDepth stochastic_depth;
 }
 
-[Model, Input(3, 240, 240)]
+[Model, Input(3, 240, 240), StochasticDepthRamp(0.2, EndsAtMax = false)]
 public partial class EfficientNetB1
 {
     [Conv2d(32, Kernel = 3, Stride = 2, Padding = 1, Bias = false, Key = "features.0.0")] Conv2d stem;

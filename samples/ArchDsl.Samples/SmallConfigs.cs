@@ -68,3 +68,24 @@ public partial class RegNetSmall
     [Flatten] Flatten flatten;
     [Linear(10)] Linear fc;
 }
+
+/// <summary>
+/// torchvision's _efficientnet with stages (expand, kernel, stride, in, out, layers) = (1, 3, 1, 16, 16, 1),
+/// (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 1), last conv 4 × 40 channels, stochastic depth 0, 10 classes, at 3×32×32
+/// (fixture efficientnet_small).
+/// </summary>
+[Model, Input(3, 32, 32)]
+public partial class EfficientNetSmall
+{
+    [Conv2d(16, Kernel = 3, Stride = 2, Padding = 1, Bias = false, Key = "features.0.0")] Conv2d stem;
+    [BatchNorm2d(Activation = Act.SiLU, Key = "features.0.1")] BatchNorm2d stem_bn;
+    [Stage(typeof(DepthwiseMBConv), 1, "width = 16", Key = "features.1")] Sequential stage1;
+    [Stage(typeof(MBConv), 2, "width = 24, stride = 2", Key = "features.2")] Sequential stage2;
+    [Stage(typeof(MBConv), 1, "width = 40, kernel = 5, stride = 2", Key = "features.3")] Sequential stage3;
+    [Conv2d(160, Kernel = 1, Bias = false, Key = "features.4.0")] Conv2d head;
+    [BatchNorm2d(Activation = Act.SiLU, Key = "features.4.1")] BatchNorm2d head_bn;
+    [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d avgpool;
+    [Flatten] Flatten flatten;
+    [Dropout(0.2, Key = "classifier.0")] Dropout dropout;
+    [Linear(10, Key = "classifier.1")] Linear classifier;
+}

@@ -421,6 +421,15 @@ internal static class ModuleEmitter
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"var {id} = x;");
             string m = Member(n.Name, locals);
+            // A layer that drops a residual branch (stochastic depth) runs only where its optional residual adds.
+            if (n.Residual is { Optional: true } branch && n.KindInfo is { DropsResidualBranch: true })
+            {
+                string add = $"x = {m}.call(x) + {identities[branch.From]};";
+                if (concrete ? !branch.Differs : branch.Mode == ShortcutMode.Identity) w.Line(add);
+                else if (!concrete && branch.Mode == ShortcutMode.ByArgument) w.Line($"if (!{Member(branch.FlagName, locals)}) {add}");
+                if (n.Activation is { } branchAct) w.Line(ActivationCall(branchAct, fresh: false));
+                continue;
+            }
             switch (n.KindInfo?.Forward ?? ForwardForm.Call)
             {
                 case ForwardForm.PrependToken:

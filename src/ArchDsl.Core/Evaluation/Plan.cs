@@ -58,8 +58,8 @@ public sealed class ResidualNode
     /// </summary>
     public string ProjectionKind => ToShape.Rank == 3 ? "Sequential" : "Linear";
     /// <summary>Name of the block constructor's flag for ByArgument: withDownsample (the projection exists), or for an
-    /// optional residual skipBn3 (the shapes differ, so nothing is added).</summary>
-    public string FlagName => Optional ? "skip" + Capital(Layer) : "with" + Capital(ShortcutName);
+    /// optional residual skipBn3Residual (the shapes differ, so nothing is added).</summary>
+    public string FlagName => Optional ? "skip" + Capital(Layer) + "Residual" : "with" + Capital(ShortcutName);
 
     /// <summary>"project_bn" → "ProjectBn", "downsample" → "Downsample".</summary>
     private static string Capital(string s)

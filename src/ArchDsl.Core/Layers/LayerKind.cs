@@ -70,6 +70,9 @@ public abstract class LayerKind
     /// <summary>Its output is a tensor it made and that its backward pass does not read: an in-place add or
     /// activation after it is safe.</summary>
     public virtual bool FreshOutput => false;
+    /// <summary>It drops a residual branch (stochastic depth): where an optional residual on it adds nothing, the layer
+    /// does not run either, as in torchvision's MBConv.</summary>
+    public virtual bool DropsResidualBranch => false;
     /// <summary>It acts on the last axis only (Linear, LayerNorm): on a C×H×W map that is the width, nearly always a
     /// mistake (ADSL1017).</summary>
     public virtual bool ActsOnLastAxis => false;

@@ -180,6 +180,7 @@ internal sealed class StochasticDepthKind : LayerKind
     public StochasticDepthKind() : base("StochasticDepth", "ArchDsl.Layers.StochasticDepth", null, new[] { "P" }, new[] { "Mode" }) { }
 
     public override LayerCategory Category => LayerCategory.Regularization;
+    public override bool DropsResidualBranch => true;
     public override string Summary => "stochastic depth (`torchvision.ops.StochasticDepth`), per sample or per batch";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
