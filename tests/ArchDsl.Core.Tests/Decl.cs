@@ -67,6 +67,9 @@ internal static class Decl
         ["Mlp"] = "TorchSharp.Modules.Sequential",
         ["SelectToken"] = "ArchDsl.Layers.SelectToken",
         ["Stage"] = "TorchSharp.Modules.Sequential",
+        ["ConvTranspose2d"] = "TorchSharp.Modules.ConvTranspose2d",
+        ["Upsample"] = "TorchSharp.Modules.Upsample",
+        ["LayerNorm2d"] = "ArchDsl.Layers.LayerNorm2d",
     };
 
     /// <summary>A member whose type matches its (first) layer attribute; Use members take the block's type.</summary>

@@ -242,6 +242,21 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Same_shape_skip_across_a_downsample_and_an_upsample_is_a_plain_add()
+    {
+        // 16×64×64 → stride-2 conv → 16×32×32 → transposed conv ×2 → 16×64×64: the input of conv has the output's shape,
+        // so the residual adds it as it is. Hand count: conv 16·16·9 + 16, transposed conv 16·16·4 + 16, no projection.
+        var plan = Ok(Model("Net", new long[] { 16, 64, 64 },
+            M("down", A("Conv2d", 16, N("Kernel", 3), N("Stride", 2), N("Padding", 1))),
+            M("up", A("ConvTranspose2d", 16, N("Kernel", 2), N("Stride", 2)), A("Residual", N("From", "down")))));
+        Assert.Equal(new long[] { 16, 64, 64 }, plan.Output.Values());
+        Assert.Equal(16 * 16 * 9 + 16 + 16 * 16 * 4 + 16, plan.Parameters);
+        Assert.False(plan.Layers[1].Residual!.Projects);
+        // MACs: the conv at 32×32 outputs, the transposed conv at its 32×32 inputs.
+        Assert.Equal(32 * 32 * 16 * 16 * 9 + 32 * 32 * 16 * 16 * 4, plan.Macs);
+    }
+
+    [Fact]
     public void Stage_of_a_model_may_change_the_shape_block_by_block()
     {
         // DenseNet's dense layers: each adds its growth to the channels it receives. A model's stage writes every block

@@ -86,6 +86,11 @@ public static partial class Rules
         Design, Severity.Warning,
         "PyTorch applies a Linear to the last axis of whatever it receives. On a feature map that is the width alone, which in a convolutional network is nearly always a missing Flatten: the model still builds, with other counts and another output shape.");
 
+    public static readonly Rule ProjectionInserted = new("ADSL1018", "Shortcut projection inserted",
+        "{0}: the residual's shapes differ ({1} → {2}), so ArchDsl inserts the projection '{3}', {4} with {5} parameters; write Shortcut = \"{3}\" to declare it",
+        Design, Severity.Info,
+        "Where a residual's shapes differ, a projection is added so that the sum can be formed (torchvision's downsample). It has parameters of its own, so it is said, not invented silently; naming it with Shortcut declares it and ends this note.");
+
     public static readonly Rule ConflictingHeads = new("ADSL1013", "Restoration and recognition heads share one body",
         "Model '{0}' has restoration heads ({1}) and recognition heads ({2}) on one shared body without task-specific head and tail blocks; joint training of these tasks may conflict",
         Design, Severity.Warning,

@@ -82,6 +82,7 @@ public static class Judge
 
         CheckHeads(plan, found, accepted);
         CheckLinearOnMaps(plan, found, accepted);
+        CheckInsertedProjections(plan, found, accepted);
 
         if (teacher != null && !teacher.HasErrors && plan.Parameters > 0)
         {
@@ -286,6 +287,23 @@ public static class Judge
             if (node.Member != null && !reported.Add((node.Member, dot < 0 ? node.Path : node.Path.Substring(0, dot)))) continue;
             var at = node.Depth > 0 ? plan.Declaration.Span : node.Member?.Span ?? plan.Declaration.Span;
             Add(found, accepted, Rules.LinearOnMap, at, node.Path, node.Kind, node.Input.ToString(), node.Output.ToString(), node.KindInfo.LastAxisAdvice(node.Input));
+        }
+    }
+
+    /// <summary>A projection the declaration did not name (no Shortcut): said once per residual as written.</summary>
+    private static void CheckInsertedProjections(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
+    {
+        var reported = new HashSet<MemberDecl>();
+        foreach (var node in Estimates.All(plan.Layers))
+        {
+            if (node.Residual is not { Projects: true } r || node.Member is null || !reported.Add(node.Member)) continue;
+            AttributeDecl? residual = null;
+            foreach (var a in node.Member.Attributes)
+                if (a.Name == "Residual") residual = a;
+            if (residual is null || residual.Get("Shortcut") != null) continue;
+            var at = node.Depth > 0 ? plan.Declaration.Span : residual.Span;
+            string what = r.ProjectionKind == "Sequential" ? "a 1×1 convolution" + (r.Stride.Value == 1 ? "" : " with stride " + r.Stride.Value.ToString(Inv)) + " and batch norm" : "a linear layer";
+            Add(found, accepted, Rules.ProjectionInserted, at, node.Path, r.FromShape.ToString(), r.ToShape.ToString(), r.ShortcutName, what, Report.Number(r.Parameters));
         }
     }
 
