@@ -68,7 +68,8 @@ public sealed class DeclarationFuzzer
         string ns = "Fuzz.C" + N(index);
         double roll = _rng.NextDouble();
         string mutation = roll < 0.55 ? "none" : Pick("wrongType", "missingArg", "wrongArgType", "cycle", "absurd", "empty", "unknownBlock",
-            "duplicateName", "randomExpr", "bigKernel", "groups", "heads", "noInput", "notPartial", "negative", "badResidual", "pixelShuffle");
+            "duplicateName", "randomExpr", "bigKernel", "groups", "heads", "noInput", "notPartial", "negative", "badResidual", "pixelShuffle",
+            "badConcat", "badMultiply", "badKey", "laterFrom");
 
         // A share of cases, valid or not, are built around residual connections of many shapes (ResidualBody).
         bool residualCase = P(ResidualRate);
@@ -170,6 +171,33 @@ public sealed class DeclarationFuzzer
             case "negative": Field(m, x.Length == 3 ? "Conv2d(4, Kernel = 1, Stride = -2)" : "Linear(-3)", x.Length == 3 ? "Conv2d" : "Linear"); invalid = true; return x;
             case "badResidual": Field(m, "Dropout(0.0), Residual(From = \"missing\")", "Dropout"); invalid = true; return x;
             case "pixelShuffle" when x.Length == 3 && x[0] % 4 != 0: Field(m, "PixelShuffle(2)", "PixelShuffle"); invalid = true; return x;
+            case "badConcat" when x.Length == 3 && x[1] >= 2 && x[2] >= 2:
+            {
+                // A stride-2 convolution's output cannot be concatenated with its full-size input.
+                string a = Name("j");
+                Field(m, "Identity", "Identity", a);
+                Field(m, $"Conv2d(4, Kernel = 1, Stride = 2), Concat(From = nameof({a}))", "Conv2d");
+                invalid = true;
+                return x;
+            }
+            case "badMultiply" when x[x.Length == 3 ? 0 : x.Length - 1] >= 2:
+            {
+                string a = Name("j");
+                Field(m, "Identity", "Identity", a);
+                Field(m, x.Length == 3 ? $"Conv2d({x[0] + 1}, Kernel = 1), Multiply(From = nameof({a}))" : $"Linear({x[^1] + 1}), Multiply(From = nameof({a}))",
+                    x.Length == 3 ? "Conv2d" : "Linear");
+                invalid = true;
+                return x;
+            }
+            case "badKey": Field(m, "Dropout(0.1, Key = \"a b\")", "Dropout"); invalid = true; return x;
+            case "laterFrom":
+            {
+                string later = Name("j");
+                Field(m, $"Dropout(0.0), Residual(From = \"{later}\")", "Dropout");
+                Field(m, "Dropout(0.0)", "Dropout", later);
+                invalid = true;
+                return x;
+            }
         }
         return ValidLayer(m, x);
     }
@@ -186,7 +214,7 @@ public sealed class DeclarationFuzzer
         if (x.Length == 3)
         {
             long c = x[0], h = x[1], w = x[2];
-            switch (R(0, 8))
+            switch (R(0, 16))
             {
                 case 0:
                 case 1:
@@ -198,7 +226,7 @@ public sealed class DeclarationFuzzer
                     bool bias = P(0.5);
                     Field(m, $"Conv2d({o}, Kernel = {k}" + (s != 1 ? $", Stride = {s}" : "") + (p != 0 ? $", Padding = {p}" : "")
                              + (d != 1 ? $", Dilation = {d}" : "") + (g != 1 ? $", Groups = {g}" : "") + (bias ? "" : ", Bias = false")
-                             + (P(0.3) ? ", Activation = Act.ReLU" : "") + ")", "Conv2d");
+                             + (P(0.3) ? ", Activation = Act." + Pick("ReLU", "ReLU6", "Hardswish", "SiLU", "GELUTanh") : "") + ")", "Conv2d");
                     _params += o * (c / g) * k * k + (bias ? o : 0);
                     return new[] { o, Out(h, k, s, p, d), Out(w, k, s, p, d) };
                 }
@@ -216,6 +244,50 @@ public sealed class DeclarationFuzzer
                     if (c % 4 == 0) { Field(m, "PixelShuffle(2)", "PixelShuffle"); return new[] { c / 4, h * 2, w * 2 }; }
                     Field(m, "AdaptiveAvgPool2d(2)", "AdaptiveAvgPool2d");
                     return new[] { c, 2, 2 };
+                case 8 when h <= 32 && w <= 32:
+                {
+                    long o = R(1, 6);
+                    Field(m, $"ConvTranspose2d({o}, Kernel = 2, Stride = 2)", "ConvTranspose2d");
+                    _params += c * o * 4 + o;
+                    return new[] { o, 2 * h, 2 * w };
+                }
+                case 9 when h <= 16 && w <= 16:
+                    Field(m, "Upsample(2" + (P(0.5) ? ", Mode = UpsampleMode.Bilinear" : "") + ")", "Upsample");
+                    return new[] { c, 2 * h, 2 * w };
+                case 10: Field(m, "LayerNorm2d", "LayerNorm2d"); _params += 2 * c; return x;
+                case 11:
+                {
+                    long s = R(1, 4);
+                    Field(m, $"SqueezeExcitation({s}" + (P(0.5) ? ", Inner = Act.SiLU, Gate = Act.Hardsigmoid" : "") + ")", "SqueezeExcitation");
+                    _params += 2 * c * s + s + c;
+                    return x;
+                }
+                case 12: Field(m, "LayerScale(0.5)", "Parameter"); _params += c; return x;
+                case 13:
+                {
+                    // Dense connection: the input first, then a 3×3 convolution's new channels.
+                    string a = Name("j");
+                    long o = R(1, 4);
+                    Field(m, "Identity", "Identity", a);
+                    Field(m, $"Conv2d({o}, Kernel = 3, Padding = 1), Concat(From = nameof({a}))", "Conv2d");
+                    _params += c * o * 9 + o;
+                    return new[] { c + o, h, w };
+                }
+                case 14:
+                {
+                    // A squeeze-and-excitation gate written as a join.
+                    string a = Name("j");
+                    Field(m, "AdaptiveAvgPool2d(1)", "AdaptiveAvgPool2d", a);
+                    Field(m, $"Conv2d({c}, Kernel = 1, Activation = Act.Sigmoid), Multiply(From = nameof({a}))", "Conv2d");
+                    _params += c * c + c;
+                    return x;
+                }
+                case 15:
+                    Field(m, "Permute(0, 2, 3, 1)", "Permute");
+                    Field(m, "LayerNorm", "LayerNorm");
+                    Field(m, "Permute(0, 3, 1, 2)", "Permute");
+                    _params += 2 * c;
+                    return x;
                 default: return ResidualStage(m, x);
             }
         }
