@@ -32,6 +32,8 @@ public class SnapshotTests
     [InlineData("TinyVit", "Tests.TinyEncoderLayer.g.cs")]
     [InlineData("DefaultParam", "Tests.Widen.g.cs")]
     [InlineData("DefaultParam", "Tests.Expand.g.cs")]
+    [InlineData("Vocabulary", "Tests.Vocab.g.cs")]
+    [InlineData("Vocabulary", "Tests.Inverted.g.cs")]
     public void Generated_source_matches_snapshot(string model, string hintName)
     {
         var source = (string)typeof(TestModels).GetField(model)!.GetValue(null)!;

@@ -91,15 +91,21 @@ internal static class ModuleEmitter
          .Line("/// </summary>");
         w.Open($"partial class {CSharpNames.Identifier(d.Name)} : nn.Module<{TorchType("Tensor")}, {TorchType("Tensor")}>");
         WriteShortcutFields(w, plan.Layers, concrete: false);
+        foreach (var a in sig.Activations)
+            w.Line($"/// <summary>The activation this instance applies where the declaration names '{a.Key}'.</summary>")
+             .Line($"private readonly global::ArchDsl.Act {CSharpNames.Identifier(a.Key)};");
+        if (sig.Activations.Count > 0) w.Line();
 
         var ps = new List<string>();
         var locals = new HashSet<string>();
         foreach (var i in sig.Inputs) { ps.Add("long " + i); locals.Add(i); }
         foreach (var p in sig.Parameters) { ps.Add("long " + CSharpNames.Identifier(p.Key)); locals.Add(p.Key); }
         foreach (var f in sig.Flags) { ps.Add("bool " + f); locals.Add(f); }
+        foreach (var a in sig.Activations) { ps.Add("global::ArchDsl.Act " + CSharpNames.Identifier(a.Key)); locals.Add(a.Key); }
 
         w.Line($"/// <summary>Builds one {d.Name}; its parent passes input sizes and parameters.</summary>")
          .Open($"public {CSharpNames.Identifier(d.Name)}({string.Join(", ", ps)}) : base(nameof({CSharpNames.Identifier(d.Name)}))");
+        foreach (var a in sig.Activations) w.Line($"this.{CSharpNames.Identifier(a.Key)} = {CSharpNames.Identifier(a.Key)};");
         WriteConstruction(w, plan.Layers, locals, concrete: false);
         WriteRegistration(w, plan.Layers, locals, concrete: false);
         w.Close();
@@ -108,6 +114,7 @@ internal static class ModuleEmitter
         w.Line();
         WriteDispose(w, plan.Layers, concrete: false);
         WriteRegistrationOverride(w, plan.Layers);
+        if (sig.Activations.Count > 0) WriteActivate(w);
         w.Close();
         return w.ToString();
     }
@@ -348,6 +355,8 @@ internal static class ModuleEmitter
         var args = new List<string>();
         foreach (var kv in call.Args) args.Add($"{CSharpNames.Identifier(kv.Key)}: {E(kv.Value)}");
         foreach (var kv in call.Flags) args.Add($"{kv.Key}: {Condition(kv.Value)}");
+        foreach (var kv in call.Activations)
+            args.Add($"{CSharpNames.Identifier(kv.Key)}: " + (kv.Value.Parameter is { } outer ? CSharpNames.Identifier(outer) : "global::ArchDsl.Act." + kv.Value.Name));
         // Qualified: the block may be in another namespace, and a simple name could bind to a type nested in
         // TorchSharp's Module base classes (HookRemover, HType) before the namespace's own.
         return $"new {CSharpNames.GlobalType(call.Block.Namespace, call.Block.Name)}({string.Join(", ", args)})";
@@ -392,6 +401,22 @@ internal static class ModuleEmitter
         return a.Name is null ? value : a.Name + ": " + value;
     }
 
+    /// <summary>Applies an activation chosen when the block is built (an activation parameter), as the declared ones are.</summary>
+    private static void WriteActivate(CodeWriter w)
+    {
+        w.Line()
+         .Line("/// <summary>Applies the activation a parameter of this block chose.</summary>")
+         .Open($"private static {TorchType("Tensor")} Activate(global::ArchDsl.Act act, {TorchType("Tensor")} x) => act switch")
+         .Line("global::ArchDsl.Act.None => x,");
+        foreach (var a in Activations.ByName.Values)
+        {
+            string call = ActivationCall(a.Name, fresh: false);   // "x = f(x);"
+            w.Line($"global::ArchDsl.Act.{a.Name} => {call.Substring(4, call.Length - 5)},");
+        }
+        w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(act)),");
+        w.Dedent().Line("};");
+    }
+
     /// <summary>The call that applies an activation to <c>x</c> after a layer.</summary>
     private static string ActivationCall(string name, bool fresh)
     {
@@ -413,6 +438,12 @@ internal static class ModuleEmitter
                 identities[from] = name;
                 locals.Add(name);
             }
+
+        void WriteActivation(LayerNode n, bool fresh)
+        {
+            if (n.Activation is { } act) w.Line(ActivationCall(act, fresh));
+            else if (n.ActivationParameter is { } p) w.Line($"x = Activate({Member(p, locals)}, x);");
+        }
 
         w.Line("/// <summary>Runs the layers in declaration order.</summary>")
          .Open($"public override {TorchType("Tensor")} forward({TorchType("Tensor")} x)")
@@ -466,6 +497,10 @@ internal static class ModuleEmitter
                 bool conditional = shortcut.Contains(" ? ");
                 w.Line(freshOutput ? $"x = x.add_({shortcut});" : conditional ? $"x = x + ({shortcut});" : $"x = x + {shortcut};");
             }
+            // A product is a gate: the layer's activation makes the gate, before it multiplies. Sums and
+            // concatenations take the activation after the join (ResNet's ReLU after the add).
+            bool gate = n.Join is { Op: JoinOp.Multiply };
+            if (gate) WriteActivation(n, fresh);
             if (n.Join is { } j)
             {
                 fresh = true;
@@ -474,7 +509,7 @@ internal static class ModuleEmitter
                     ? $"x = torch.cat(new[] {{ {other}, x }}, {(j.Axis == j.FromShape.Rank - 1 ? -1 : j.Axis + 1).ToString(Inv)});"
                     : $"x = x * {other};");
             }
-            if (n.Activation is { } act) w.Line(ActivationCall(act, fresh));
+            if (!gate) WriteActivation(n, fresh);
         }
         w.Line("return scope.MoveToOuter(x);").Close();
     }

@@ -84,11 +84,16 @@ public static partial class Evaluator
             scope.Set(inputNames[i], inputDims[i]);
         }
 
-        var defaults = ReadParamDefaults(s, block, inputNames);
+        var defaults = ReadParamDefaults(s, block, inputNames, out var activations);
+        foreach (var kv in activations)
+        {
+            sig.ActivationList.Add(kv);
+            scope.SetActivation(kv.Key, ActivationValue.FromParameter(kv.Key));
+        }
         var identifiers = ScanIdentifiers(block, out bool unreadable);
         foreach (var kv in identifiers)
         {
-            if (Array.IndexOf(inputNames, kv.Key) >= 0) continue;
+            if (Array.IndexOf(inputNames, kv.Key) >= 0 || scope.TryGetActivation(kv.Key, out _)) continue;
             bool has = defaults.TryGetValue(kv.Key, out var def);
             sig.ParameterList.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
             sig.UsedByMap[kv.Key] = kv.Value;
@@ -116,15 +121,17 @@ public static partial class Evaluator
         return Layout.Image;
     }
 
-    private static Dictionary<string, Dim> ReadParamDefaults(Session s, ModuleDecl block, string[] inputNames)
+    /// <param name="activations">Activation parameters ([Param("act", Act.ReLU)]) with their default Act member.</param>
+    private static Dictionary<string, Dim> ReadParamDefaults(Session s, ModuleDecl block, string[] inputNames, out List<KeyValuePair<string, string>> activations)
     {
         var d = new Dictionary<string, Dim>(StringComparer.Ordinal);
+        activations = new List<KeyValuePair<string, string>>();
         foreach (var a in block.Attributes)
         {
             if (a.Name != "Param") continue;
-            if (a.Positional.Count < 2 || a.Positional[0] is not { Kind: ArgKind.String, Text: { } name } || a.Positional[1].Kind != ArgKind.Int)
+            if (a.Positional.Count < 2 || a.Positional[0] is not { Kind: ArgKind.String, Text: { } name } || a.Positional[1].Kind is not (ArgKind.Int or ArgKind.Enum))
             {
-                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Param] takes a name and an integer default: [Param(\"stride\", 1)]");
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Param] takes a name and an integer or Act default: [Param(\"stride\", 1)], [Param(\"act\", Act.ReLU)]");
                 continue;
             }
             if (!ExprParser.IsIdentifier(name))
@@ -137,12 +144,13 @@ public static partial class Evaluator
                 s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"'{name}' is an input size, taken from what reaches the block; it has no default");
                 continue;
             }
-            if (d.ContainsKey(name))
+            if (d.ContainsKey(name) || activations.Exists(kv => kv.Key == name))
             {
                 s.Report(Rules.BadArgument, a.Positional[0].Span, false, block.Name, $"[Param] gives '{name}' a default twice");
                 continue;
             }
-            d[name] = Dim.Of(a.Positional[1].Int, a.Positional[1].Span);
+            if (a.Positional[1].Kind == ArgKind.Enum) activations.Add(new KeyValuePair<string, string>(name, a.Positional[1].Text ?? "None"));
+            else d[name] = Dim.Of(a.Positional[1].Int, a.Positional[1].Span);
         }
         return d;
     }
@@ -158,7 +166,8 @@ public static partial class Evaluator
         {
             if (e is null) { failed = true; return; }
             foreach (var n in e.Variables())
-                if (seen.Add(n)) result.Add(new KeyValuePair<string, string>(n, member));
+                // An Act member names an activation (bound to an activation parameter), not a size.
+                if (n != "None" && !Layers.Activations.ByName.ContainsKey(n) && seen.Add(n)) result.Add(new KeyValuePair<string, string>(n, member));
         }
         foreach (var m in block.Members)
         {
@@ -225,10 +234,14 @@ public static partial class Evaluator
         }
     }
 
-    private static List<KeyValuePair<string, Dim>>? ReadBindings(Session s, Scope scope, LayerArgs args, string where, out SourceSpan span)
+    /// <param name="sig">The block's signature, when it resolved: its activation parameters take Act members.</param>
+    /// <param name="activations">Bindings of activation parameters.</param>
+    private static List<KeyValuePair<string, Dim>>? ReadBindings(Session s, Scope scope, LayerArgs args, string where, BlockSignature? sig,
+        out SourceSpan span, out List<KeyValuePair<string, ActivationValue>> activations)
     {
         var raw = args.Raw("Bindings");
         span = raw?.Span ?? args.Attr.Span;
+        activations = new List<KeyValuePair<string, ActivationValue>>();
         var result = new List<KeyValuePair<string, Dim>>();
         if (raw is null || raw.Kind == ArgKind.Null) return result;
         if (raw.Kind != ArgKind.String)
@@ -244,11 +257,36 @@ public static partial class Evaluator
         }
         foreach (var kv in parsed)
         {
+            bool isActivation = false;
+            if (sig != null)
+                foreach (var a in sig.Activations) isActivation |= a.Key == kv.Key;
+            if (isActivation)
+            {
+                var value = ResolveActivation(args, scope, kv.Value, raw.Span, where, kv.Key);
+                if (value is null) return null;
+                activations.Add(new KeyValuePair<string, ActivationValue>(kv.Key, value));
+                continue;
+            }
             var d = args.Evaluate(kv.Value, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
             if (d is null) return null;
             result.Add(new KeyValuePair<string, Dim>(kv.Key, new Dim(d.Value.Value, d.Value.Expr, raw.Span)));
         }
         return result;
+    }
+
+    /// <summary>An activation given by name: a member of Act, or an activation parameter of the enclosing block.</summary>
+    internal static ActivationValue? ResolveActivation(LayerArgs args, Scope scope, Expr e, SourceSpan span, string where, string name)
+    {
+        var vars = e.Variables();
+        if (vars.Count == 1 && e.Equals(Expr.Var(vars[0])))
+        {
+            var text = vars[0];
+            if (scope.TryGetActivation(text, out var outer)) return outer;
+            if (text == "None" || Layers.Activations.ByName.ContainsKey(text)) return ActivationValue.Of(text);
+        }
+        args.Fail(Rules.BadArgument, span, false, where,
+            $"{name} = {e} gives no activation: write a member of Act ({string.Join(", ", Layers.Activations.ByName.Keys)}, None) or an activation parameter of this block");
+        return null;
     }
 
     private static (ModuleDecl Block, BlockSignature Sig)? ResolveBlock(Session s, LayerArgs args, string where, Shape input)
@@ -314,7 +352,7 @@ public static partial class Evaluator
 
     /// <summary>Evaluates one block instance into <paramref name="node"/> (its children become the block's layers).</summary>
     private static Shape? Instantiate(Session s, ModuleDecl block, BlockSignature sig, Shape input, List<KeyValuePair<string, Dim>> bindings,
-        LayerNode node, int depth)
+        List<KeyValuePair<string, ActivationValue>> activations, LayerNode node, int depth)
     {
         if (!s.Enter(block.FullName))
         {
@@ -337,6 +375,14 @@ public static partial class Evaluator
                     if (kv.Key == p.Key) value = kv.Value;
                 scope.Set(p.Key, value);
                 call.Args.Add(new KeyValuePair<string, Dim>(p.Key, value));
+            }
+            foreach (var a in sig.Activations)
+            {
+                var value = ActivationValue.Of(a.Value);
+                foreach (var kv in activations)
+                    if (kv.Key == a.Key) value = kv.Value;
+                scope.SetActivation(a.Key, value);
+                call.Activations.Add(new KeyValuePair<string, ActivationValue>(a.Key, value));
             }
             node.Call = call;
             node.BlockFullName = block.FullName;
@@ -368,7 +414,7 @@ public static partial class Evaluator
         var where = node.Path;
         var resolved = ResolveBlock(s, args, where, input);
         var count = args.Int("Count", null, 1);
-        var bindings = ReadBindings(s, scope, args, where, out var span);
+        var bindings = ReadBindings(s, scope, args, where, resolved?.Sig, out var span, out var activations);
         var names = args.Text("Names") ?? "{i}";
         var pattern = IndexPattern.Parse(names);
         if (pattern is null || names.IndexOf('.') >= 0 || !StateKeys.IsValidPath(pattern.Format(0)))
@@ -402,7 +448,7 @@ public static partial class Evaluator
             };
             child.Path = node.Path + "." + child.Name;
             node.Children.Add(child);
-            var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, child, depth + 1);
+            var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, activations, child, depth + 1);
             if (output is null) return null;
             child.Output = output;
             // A stage of a model writes each block with its own sizes, so its width may grow (DenseNet's dense layers);
@@ -423,12 +469,12 @@ public static partial class Evaluator
         var scope = args.Scope;
         int depth = node.Depth;
         var resolved = ResolveBlock(s, args, node.Path, input);
-        var bindings = ReadBindings(s, scope, args, node.Path, out var span);
+        var bindings = ReadBindings(s, scope, args, node.Path, resolved?.Sig, out var span, out var activations);
         if (resolved is null || bindings is null) return null;
         var (block, sig) = resolved.Value;
         node.BlockFullName = block.FullName;
         node.BlockName = block.Name;
         if (!CheckBindings(s, args, sig, bindings, span, node.Path)) return null;
-        return Instantiate(s, block, sig, input, bindings, node, depth);
+        return Instantiate(s, block, sig, input, bindings, activations, node, depth);
     }
 }

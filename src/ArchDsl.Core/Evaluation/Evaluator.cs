@@ -390,6 +390,18 @@ public static partial class Evaluator
                 output = null;
             }
 
+            if (args.WithValue("Activation", out var actSpan) is { } actExpr)
+            {
+                // An activation parameter of the block: With = "activation = act".
+                if (args.Raw("Activation") is { } both)
+                    s.Report(Rules.BadArgument, both.Span, false, path, "Activation is given both directly and in With");
+                else if (ResolveActivation(args, scope, actExpr, actSpan, path, "activation") is { } act)
+                {
+                    node.Activation = act.Name is "None" ? null : act.Name;
+                    node.ActivationParameter = act.Parameter;
+                }
+            }
+            else node.Activation = args.Enum("Activation");
             if (output != null) args.ReportUnusedWith();
             ReadKey(args, node, kind);
 
@@ -397,7 +409,6 @@ public static partial class Evaluator
             if (expectedType.Length > 0 && member.TypeName != expectedType)
                 s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
 
-            node.Activation = args.Enum("Activation");
             if (head != null) node.HeadTask = head.Positional.Count > 0 ? head.Positional[0].Text : null;
             into.Add(node);
 

@@ -52,6 +52,20 @@ internal sealed class LayerArgs
         return false;
     }
 
+    /// <summary>The With entry for <paramref name="name"/>, marked as read; null when With does not give it.</summary>
+    public Expr? WithValue(string name, out SourceSpan span)
+    {
+        span = _withSpan;
+        if (_with is null) return null;
+        foreach (var kv in _with)
+            if (string.Equals(kv.Key, name, System.StringComparison.OrdinalIgnoreCase))
+            {
+                (_consumed ??= new HashSet<string>(System.StringComparer.OrdinalIgnoreCase)).Add(kv.Key);
+                return kv.Value;
+            }
+        return null;
+    }
+
     /// <summary>After the layer's rule ran: a With entry it never read names no hyperparameter of this layer.</summary>
     public void ReportUnusedWith()
     {

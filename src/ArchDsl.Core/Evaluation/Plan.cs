@@ -103,6 +103,8 @@ public sealed class BlockCall
     public List<KeyValuePair<string, Dim>> Args { get; } = new();
     /// <summary>Flag values: constants, or conditions over the parent's variables.</summary>
     public List<KeyValuePair<string, ShapeTest>> Flags { get; } = new();
+    /// <summary>Activation parameters: an Act member, or the parent's own activation parameter passed on.</summary>
+    public List<KeyValuePair<string, ActivationValue>> Activations { get; } = new();
 }
 
 /// <summary>A condition on sizes: never, always, or true when any pair of sizes differs (known at run time only).</summary>
@@ -165,6 +167,9 @@ public sealed class LayerNode
     public string? Key { get; internal set; }
     /// <summary>Stage only: each block's path ("features.{i+2}"); the stage itself then has none.</summary>
     public IndexPattern? KeyPattern { get; internal set; }
+    /// <summary>Inside a block checked on its own: the activation parameter whose value, given at construction, applies
+    /// after the layer (instead of <see cref="Activation"/>).</summary>
+    public string? ActivationParameter { get; internal set; }
     /// <summary>Activation applied after the layer (and after a residual add): ReLU, GELU, ... or null.</summary>
     public string? Activation { get; internal set; }
     public string? HeadTask { get; internal set; }
@@ -226,6 +231,7 @@ public sealed class BlockSignature
     internal readonly List<string> InputList = new();
     internal readonly List<KeyValuePair<string, long?>> ParameterList = new();
     internal readonly List<string> FlagList = new();
+    internal readonly List<KeyValuePair<string, string>> ActivationList = new();
     internal readonly Dictionary<string, string> UsedByMap = new();
 
     public string BlockName { get; internal set; } = "";
@@ -236,6 +242,8 @@ public sealed class BlockSignature
     public IReadOnlyList<string> Inputs => InputList;
     /// <summary>Block parameters in order of first use, with their [Param] default if any.</summary>
     public IReadOnlyList<KeyValuePair<string, long?>> Parameters => ParameterList;
+    /// <summary>Activation parameters ([Param("act", Act.ReLU)]) with their defaults, in declaration order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Activations => ActivationList;
     /// <summary>Flags for residual projections that depend on the arguments.</summary>
     public IReadOnlyList<string> Flags => FlagList;
     /// <summary>Which member's expressions use each parameter (for messages).</summary>

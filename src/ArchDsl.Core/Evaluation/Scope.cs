@@ -18,4 +18,24 @@ internal sealed class Scope
     public void Set(string name, Dim value) => _vars[name] = value;
 
     public bool TryGet(string name, out Dim value) => _vars.TryGetValue(name, out value);
+
+    private Dictionary<string, ActivationValue>? _activations;
+
+    /// <summary>A block's activation parameter: its value in this instance, or (checked on its own) the parameter itself.</summary>
+    public void SetActivation(string name, ActivationValue value) => (_activations ??= new Dictionary<string, ActivationValue>())[name] = value;
+
+    public bool TryGetActivation(string name, out ActivationValue value)
+    {
+        if (_activations != null) return _activations.TryGetValue(name, out value!);
+        value = null!;
+        return false;
+    }
+}
+
+/// <summary>An activation as a block parameter gives it: a member of Act (Name), or, in a block checked on its own, the
+/// constructor parameter that will carry it (Parameter).</summary>
+public sealed record ActivationValue(string? Name, string? Parameter)
+{
+    public static ActivationValue Of(string name) => new(name, null);
+    public static ActivationValue FromParameter(string parameter) => new(null, parameter);
 }

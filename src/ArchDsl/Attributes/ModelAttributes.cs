@@ -78,7 +78,8 @@ public sealed class BlockAttribute : Attribute
     public Layout Input { get; }
 }
 
-/// <summary>A default for a block parameter, used when the instantiating attribute does not bind it.</summary>
+/// <summary>A default for a block parameter, used when the instantiating attribute does not bind it: an integer size, or
+/// an activation (one block class for ReLU and Hardswish stages).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
 public sealed class ParamAttribute : Attribute
@@ -91,11 +92,23 @@ public sealed class ParamAttribute : Attribute
         DefaultValue = defaultValue;
     }
 
+    /// <param name="name">Parameter name, bound by the instantiating attribute ("act = Hardswish") and used by the block's
+    /// layers as <c>With = "activation = act"</c>.</param>
+    /// <param name="defaultActivation">Activation when not bound.</param>
+    public ParamAttribute(string name, Act defaultActivation)
+    {
+        Name = name;
+        DefaultActivation = defaultActivation;
+    }
+
     /// <summary>Parameter name.</summary>
     public string Name { get; }
 
-    /// <summary>Value when not bound.</summary>
+    /// <summary>Value when not bound (an integer parameter).</summary>
     public int DefaultValue { get; }
+
+    /// <summary>Activation when not bound (an activation parameter).</summary>
+    public Act DefaultActivation { get; }
 }
 
 /// <summary>
@@ -208,8 +221,9 @@ public sealed class ConcatAttribute : Attribute
 }
 
 /// <summary>
-/// Multiplies this layer's output by the input of member <see cref="From"/>, element by element with broadcasting,
-/// before this layer's activation: squeeze-and-excitation gates (a C×1×1 scale times the C×H×W map).
+/// Multiplies this layer's output, after its activation, by the input of member <see cref="From"/>, element by element
+/// with broadcasting: a gate, as squeeze-and-excitation's (sigmoid of a C×1×1 scale times the C×H×W map) or a gated
+/// MLP's. Unlike Residual and Concat, whose activation comes after the join, the activation here makes the gate.
 /// </summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]

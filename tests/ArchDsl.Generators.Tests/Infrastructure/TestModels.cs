@@ -96,4 +96,37 @@ public static class TestModels
         TinyVit.Replace("namespace Tests;", "namespace Tests.Vit;"),
         DefaultParam.Replace("namespace Tests;", "namespace Tests.Widening;"),
     };
+
+    /// <summary>
+    /// The CNN vocabulary in one model: numbered state_dict keys, a stage placed by index, a concatenated skip, a
+    /// squeeze-and-excitation gate written as a join, an optional residual, an activation parameter and a
+    /// stochastic-depth ramp.
+    /// </summary>
+    public const string Vocabulary = Usings + """
+        /// <summary>Inverted residual: expansion, depthwise convolution, projection; the input added where shapes match.</summary>
+        [Block, Param("stride", 1), Param("act", Act.ReLU6)]
+        public partial class Inverted
+        {
+            [Conv2d("inChannels * 2", Kernel = 1, Bias = false, With = "activation = act", Key = "conv.0")] Conv2d expand;
+            [Conv2d("inChannels * 2", Kernel = 3, Padding = 1, Bias = false, With = "stride = stride, groups = inChannels * 2, activation = act", Key = "conv.1")] Conv2d depthwise;
+            [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d squeeze;
+            [Conv2d("inChannels * 2", Kernel = 1, Activation = Act.Hardsigmoid, Key = "se.fc"), Multiply(From = nameof(squeeze))] Conv2d excite;
+            [Conv2d("width", Kernel = 1, Bias = false, Key = "conv.2")] Conv2d project;
+            [StochasticDepth, Residual(From = nameof(expand), IfSameShape = true)] StochasticDepth drop;
+        }
+
+        [Model, Input(3, 16, 16), StochasticDepthRamp(0.1)]
+        public partial class Vocab
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Bias = false, Key = "features.0.0")] Conv2d stem;
+            [BatchNorm2d(Activation = Act.Hardswish, Key = "features.0.1")] BatchNorm2d stem_bn;
+            [Stage(typeof(Inverted), 2, "width = 8, stride = 2, act = Hardswish", Key = "features.{i+1}")] Sequential blocks;
+            [ConvTranspose2d(8, Kernel = 2, Stride = 2), Concat(From = nameof(blocks))] ConvTranspose2d up;
+            [Upsample(0.5)] Upsample down;
+            [Permute(0, 2, 3, 1)] Permute channels_last;
+            [LayerNorm(Eps = 1e-6)] LayerNorm norm;
+            [Permute(0, 3, 1, 2)] Permute channels_first;
+            [LayerScale(0.5)] Parameter gamma;
+        }
+        """;
 }
