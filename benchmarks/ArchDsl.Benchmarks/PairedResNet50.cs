@@ -19,10 +19,19 @@ public static class PairedResNet50
         var sgdOurs = optim.SGD(ours.parameters(), 0.01, momentum: 0.9);
         Console.WriteLine($"ResNet-50, CPU, {torch.get_num_threads()} threads, batch {batch}");
 
+        // As a user calls a model: no dispose scope of the caller's. TorchVision's modules leave their intermediates to
+        // the garbage collector then; the generated forward frees its own in a scope of its own.
         void Forward(nn.Module<Tensor, Tensor> m)
         {
             m.eval();
             using (no_grad()) using (var y = m.call(x)) { }
+        }
+        // Like for like: the caller's scope frees every intermediate of both right after the call.
+        void ForwardScoped(nn.Module<Tensor, Tensor> m)
+        {
+            m.eval();
+            using var scope = NewDisposeScope();
+            using (no_grad()) m.call(x);
         }
         void Train(nn.Module<Tensor, Tensor> m, optim.Optimizer sgd)
         {
@@ -34,7 +43,11 @@ public static class PairedResNet50
             sgd.step();
         }
 
-        if (only is "" or "forward") Paired.Compare("forward (eval, no_grad)", rounds, ("torchvision", () => Forward(theirs)), ("generated", () => Forward(ours)));
+        if (only is "" or "forward")
+        {
+            Paired.Compare("forward (eval, no_grad), as called: no scope of the caller's", rounds, ("torchvision", () => Forward(theirs)), ("generated", () => Forward(ours)));
+            Paired.Compare("forward (eval, no_grad), in a dispose scope", rounds, ("torchvision", () => ForwardScoped(theirs)), ("generated", () => ForwardScoped(ours)));
+        }
         if (only is "" or "train") Paired.Compare("train step (SGD, momentum 0.9)", rounds, ("torchvision", () => Train(theirs, sgdTheirs)), ("generated", () => Train(ours, sgdOurs)));
         if (only is "" or "construct") Paired.Compare("construct", rounds * 2,
             ("torchvision", () => { using var m = torchvision.models.resnet50(); }),

@@ -8,34 +8,9 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Models.Tests;
 
-/// <summary>
-/// EfficientNet-B1 against PyTorch's torchvision (recorded layout and counts), and the small configuration
-/// efficientnet_small against PyTorch's recorded weights and outputs.
-/// </summary>
+/// <summary>EfficientNet beyond its counts and layout (<see cref="TorchvisionModelTests"/>): norms and stochastic depth.</summary>
 public class EfficientNetTests
 {
-    [Fact]
-    public void EfficientNetB1_counts_equal_PyTorch()
-    {
-        var expected = TorchvisionFixtures.Keys("efficientnet_b1");
-        TorchvisionLayout.AssertCounts(expected, EfficientNetB1.ParameterCount, EfficientNetB1.BufferCount, EfficientNetB1.Macs);
-        Assert.Equal(expected.Input.Select(i => (long)i), EfficientNetB1.InputShape);
-    }
-
-    [Fact]
-    public void EfficientNetB1_state_dict_equals_PyTorch_in_order()
-    {
-        using var model = new EfficientNetB1();
-        TorchvisionLayout.AssertSameLayout(model, TorchvisionFixtures.Keys("efficientnet_b1"));
-    }
-
-    [Fact]
-    public void EfficientNetB1_runtime_parameters_equal_the_constant()
-    {
-        using var model = new EfficientNetB1();
-        Assert.Equal(EfficientNetB1.ParameterCount, model.parameters().Sum(p => p.numel()));
-    }
-
     [Fact]
     public void EfficientNetB1_batch_norms_have_PyTorchs_defaults()
     {
@@ -44,45 +19,6 @@ public class EfficientNetTests
         var norms = model.modules().OfType<BatchNorm2d>().ToList();
         Assert.Equal(TorchvisionFixtures.Keys("efficientnet_b1").Keys.Count(k => k.EndsWith(".running_var")), norms.Count);
         Assert.All(norms, bn => Assert.True(bn.eps == 1e-5 && bn.momentum == 0.1, $"eps {bn.eps}, momentum {bn.momentum}"));
-    }
-
-    [Fact]
-    public void EfficientNetSmall_counts_equal_PyTorch()
-    {
-        var expected = TorchvisionFixtures.Keys("efficientnet_small");
-        TorchvisionLayout.AssertCounts(expected, EfficientNetSmall.ParameterCount, EfficientNetSmall.BufferCount, EfficientNetSmall.Macs);
-        Assert.Equal(expected.Input.Select(i => (long)i), EfficientNetSmall.InputShape);
-    }
-
-    [Fact]
-    public void EfficientNetSmall_state_dict_equals_PyTorch_in_order()
-    {
-        using var model = new EfficientNetSmall();
-        TorchvisionLayout.AssertSameLayout(model, TorchvisionFixtures.Keys("efficientnet_small"));
-        Assert.Equal(EfficientNetSmall.ParameterCount, model.parameters().Sum(p => p.numel()));
-    }
-
-    [Fact]
-    public void EfficientNetSmall_outputs_match_PyTorch_with_its_weights()
-    {
-        using var model = new EfficientNetSmall();
-        double maxAbs = TorchvisionLayout.MaxDifferenceFromPyTorch(model, TorchvisionFixtures.Load("efficientnet_small"));
-        Assert.True(maxAbs <= 1e-4, $"max |Δ| = {maxAbs:E3}");
-    }
-
-    [Fact]
-    public void EfficientNetSmall_trains_a_step()
-    {
-        using var scope = NewDisposeScope();
-        torch.manual_seed(17);
-        using var model = new EfficientNetSmall();
-        model.train();
-        var x = randn(4, 3, 32, 32);
-        var loss = nn.functional.cross_entropy(model.call(x), tensor(new long[] { 0, 3, 5, 9 }));
-        loss.backward();
-        Assert.True(float.IsFinite(loss.item<float>()));
-        foreach (var (name, p) in model.named_parameters())
-            Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0, $"{name} has no gradient");
     }
 
     [Fact]
