@@ -20,6 +20,15 @@ internal static class ShapeRules
             w.Value.ToString(CultureInfo.InvariantCulture), inferred.Value.ToString(CultureInfo.InvariantCulture), unit);
     }
 
+    /// <summary>Grouped convolutions: both channel counts divisible by the groups, else ADSL0006 at Groups.</summary>
+    public static bool GroupsDivide(LayerArgs a, Dim inChannels, Dim outChannels, Dim groups)
+    {
+        if (inChannels.Value % groups.Value == 0 && outChannels.Value % groups.Value == 0) return true;
+        a.Fail(Rules.GroupsMismatch, groups.Origin ?? a.Attr.Span, true, a.Where,
+            $"{inChannels.Value} input and {outChannels.Value} output channels must both be divisible by Groups = {groups.Value}");
+        return false;
+    }
+
     /// <summary>Product of all dimensions but the last: the rows a last-axis layer is applied to.</summary>
     public static long Rows(Shape x)
     {

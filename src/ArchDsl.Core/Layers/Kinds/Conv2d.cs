@@ -28,12 +28,7 @@ internal sealed class Conv2dKind : LayerKind
         if (o is null || k is null || s is null || p is null || d is null || g is null) return null;
         var c = x[0];
         ShapeRules.CheckExplicitSize(a, "InChannels", c, "channels");
-        if (c.Value % g.Value.Value != 0 || o.Value.Value % g.Value.Value != 0)
-        {
-            a.Fail(Rules.GroupsMismatch, g.Value.Origin ?? a.Attr.Span, true, a.Where,
-                $"{c.Value} input and {o.Value.Value} output channels must both be divisible by Groups = {g.Value.Value}");
-            return null;
-        }
+        if (!ShapeRules.GroupsDivide(a, c, o.Value, g.Value)) return null;
         var h = ShapeRules.OutSize(a, x[1], k.Value, s.Value, p.Value, d.Value, "height");
         if (h is null) return null;
         var w = ShapeRules.OutSize(a, x[2], k.Value, s.Value, p.Value, d.Value, "width");

@@ -33,12 +33,7 @@ internal sealed class ConvTranspose2dKind : LayerKind
         bool bias = a.Bool("Bias", true);
         if (o is null || k is null || s is null || p is null || op is null || d is null || g is null) return null;
         var c = x[0];
-        if (c.Value % g.Value.Value != 0 || o.Value.Value % g.Value.Value != 0)
-        {
-            a.Fail(Rules.GroupsMismatch, g.Value.Origin ?? a.Attr.Span, true, a.Where,
-                $"{c.Value} input and {o.Value.Value} output channels must both be divisible by Groups = {g.Value.Value}");
-            return null;
-        }
+        if (!ShapeRules.GroupsDivide(a, c, o.Value, g.Value)) return null;
         if (op.Value.Value >= System.Math.Max(s.Value.Value, d.Value.Value))
         {
             a.Fail(Rules.BadArgument, op.Value.Origin ?? a.Attr.Span, !op.Value.Expr.IsConst, a.Where,
