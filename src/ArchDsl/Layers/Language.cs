@@ -92,7 +92,16 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>, IKvCache
     private Tensor? _keys, _values;
 
     /// <summary>Creates the layer.</summary>
-    public CausalSelfAttention(long features, long heads, long kvHeads, bool bias = true, bool outBias = true, bool packed = false,
+    /// <param name="features">Width D.</param>
+    /// <param name="heads">Query heads H, dividing D.</param>
+    /// <param name="kvHeads">Key/value heads, dividing H.</param>
+    /// <param name="bias">Biases on the query, key and value projections.</param>
+    /// <param name="outBias">Bias on the output projection; null: as <paramref name="bias"/>.</param>
+    /// <param name="packed">One c_attn and c_proj (GPT-2) instead of q_proj, k_proj, v_proj and o_proj.</param>
+    /// <param name="rotary">Rotary positions on queries and keys.</param>
+    /// <param name="theta">Rotary base θ.</param>
+    /// <param name="dropout">Attention dropout while training.</param>
+    public CausalSelfAttention(long features, long heads, long kvHeads, bool bias = true, bool? outBias = null, bool packed = false,
         bool rotary = false, double theta = 10000.0, double dropout = 0.0) : base(nameof(CausalSelfAttention))
     {
         _heads = heads;
@@ -105,14 +114,14 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>, IKvCache
         if (packed)
         {
             c_attn = nn.Linear(features, features + 2 * kvWidth, hasBias: bias);
-            c_proj = nn.Linear(features, features, hasBias: outBias);
+            c_proj = nn.Linear(features, features, hasBias: outBias ?? bias);
         }
         else
         {
             q_proj = nn.Linear(features, features, hasBias: bias);
             k_proj = nn.Linear(features, kvWidth, hasBias: bias);
             v_proj = nn.Linear(features, kvWidth, hasBias: bias);
-            o_proj = nn.Linear(features, features, hasBias: outBias);
+            o_proj = nn.Linear(features, features, hasBias: outBias ?? bias);
         }
         RegisterComponents();
     }

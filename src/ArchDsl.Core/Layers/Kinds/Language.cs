@@ -140,7 +140,7 @@ internal sealed class CausalSelfAttentionKind : LayerKind
         n.OwnMacs = checked(t * d * (2 * d + 2 * kvWidth) + 2 * t * t * d);
         n.Spec = new Spec(dim, heads.Value, kv.Value);
         n.Recipe = ModuleRecipe.Runtime(Name).Add(dim).Add(heads.Value).Add(RecipeArg.Of(kv.Value, "kvHeads"))
-            .AddUnless("bias", bias, true).AddUnless("outBias", outBias, true).AddUnless("packed", packed, false)
+            .AddUnless("bias", bias, true).AddUnless("outBias", outBias, bias).AddUnless("packed", packed, false)
             .AddUnless("rotary", rotary, false).AddUnless("theta", rotary ? theta : 10000.0, 10000.0).AddUnless("dropout", dropout, 0.0);
         return x;
     }
