@@ -32,6 +32,8 @@ internal static class ModuleEmitter
 
         w.Line($"/// <summary>Trainable parameters: {Report.Number(plan.Parameters)}.</summary>")
          .Line($"public const long ParameterCount = {plan.Parameters.ToString(Inv)}L;")
+         .Line($"/// <summary>Parameters one token (or sample) uses, less the experts a router leaves out: {Report.Number(plan.ActiveParameters)}.</summary>")
+         .Line($"public const long ActiveParameterCount = {plan.ActiveParameters.ToString(Inv)}L;")
          .Line($"/// <summary>Buffer elements (batch-norm running statistics and counters): {Report.Number(plan.Buffers)}.</summary>")
          .Line($"public const long BufferCount = {plan.Buffers.ToString(Inv)}L;")
          .Line($"/// <summary>Multiply-accumulates per sample at the declared input: {Report.Number(plan.Macs)}.</summary>")
@@ -396,6 +398,7 @@ internal static class ModuleEmitter
             RecipeValueKind.Symbol => "global::" + a.Text,
             RecipeValueKind.Sizes => $"new long[] {{ {string.Join(", ", a.Items.Select(E))} }}",
             RecipeValueKind.Reals => $"new double[] {{ {string.Join(", ", a.RealItems.Select(Real))} }}",
+            RecipeValueKind.Member => "this." + CSharpNames.Identifier(a.Text),
             _ => Render(a.Module!),
         };
         return a.Name is null ? value : a.Name + ": " + value;

@@ -40,14 +40,16 @@ public static partial class Evaluator
             if (output != null) plan.Output = output;
             try
             {
-                long p = 0, b = 0, m = 0;
+                long p = 0, b = 0, m = 0, active = 0;
                 foreach (var l in plan.Layers)
                 {
                     p = checked(p + l.Parameters);
+                    active = checked(active + l.ActiveParameters);
                     b = checked(b + l.Buffers);
                     m = checked(m + l.Macs);
                 }
                 plan.Parameters = p;
+                plan.ActiveParameters = active;
                 plan.Buffers = b;
                 plan.Macs = m;
                 _ = plan.Flops;
@@ -359,7 +361,7 @@ public static partial class Evaluator
             };
             inputs[member.Name] = current;
 
-            var args = new LayerArgs(s, scope, kind, layerAttr, path);
+            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into };
             Shape? output = null;
             if (kind.Accepts != null)
             {

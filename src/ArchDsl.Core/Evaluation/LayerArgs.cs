@@ -39,6 +39,8 @@ internal sealed class LayerArgs
     public AttributeDecl Attr { get; }
     public string Where { get; }
     public bool Failed { get; private set; }
+    /// <summary>The layers of the same module declared before this one (a tied head finds its embedding there).</summary>
+    public IReadOnlyList<LayerNode> Earlier { get; init; } = System.Array.Empty<LayerNode>();
 
     private HashSet<string>? _consumed; // With keys a rule read; only layers that have With need it
 

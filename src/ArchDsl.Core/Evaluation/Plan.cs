@@ -263,6 +263,8 @@ public sealed class ModelPlan
     public List<Finding> Findings { get; } = new();
     public bool HasErrors { get; internal set; }
     public long Parameters { get; internal set; }
+    /// <summary>Parameters one token uses: <see cref="Parameters"/> less the experts its routers leave out.</summary>
+    public long ActiveParameters { get; internal set; }
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
     public long Flops => checked(2 * Macs);

@@ -31,7 +31,7 @@ public static class Estimates
     /// </summary>
     public static double TrainingFlop(ModelPlan plan, TrainingPlan training) =>
         training.Tokens > 0
-            ? 6.0 * plan.Parameters * training.Tokens
+            ? 6.0 * plan.ActiveParameters * training.Tokens
             : 6.0 * plan.Macs * training.Samples * training.Epochs;
 
     /// <summary>Device-days to deliver the given FLOP at a rate and utilisation.</summary>

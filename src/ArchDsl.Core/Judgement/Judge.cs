@@ -46,7 +46,7 @@ public static class Judge
             string days = Units.Days(Estimates.GpuDays(flop, options.DeviceFlops, options.DeviceUtilization));
             string rate = Units.Count(options.DeviceFlops);
             string util = Units.Percent(options.DeviceUtilization);
-            found.Add(Finding.Of(Rules.TrainingEstimate, span, plan.Name, training.Describe(), Units.Scientific(flop),
+            found.Add(Finding.Of(Rules.TrainingEstimate, span, plan.Name, training.Describe() + ActiveNote(plan), Units.Scientific(flop),
                 FlopWords(flop), days, rate, util));
             if (flop > options.EuTrainingFlop)
                 Report(Rules.TrainingAboveEuThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.EuTrainingFlop), days, rate, util);
@@ -56,11 +56,13 @@ public static class Judge
 
         if (plan.Parameters > options.MaxParameters)
         {
-            string trainingNote = "";
+            // A mixture of experts is large by its total, but trains and runs at the cost of its active parameters.
+            string trainingNote = plan.ActiveParameters != plan.Parameters
+                ? "; of them " + Units.Count(plan.ActiveParameters) + " are active per token (the experts its routers choose)" : "";
             if (training != null)
             {
                 double flop = Estimates.TrainingFlop(plan, training);
-                trainingNote = "; its training plan (" + training.Describe() + ") needs about " + Units.Scientific(flop) + " FLOP, about " +
+                trainingNote += "; its training plan (" + training.Describe() + ActiveNote(plan) + ") needs about " + Units.Scientific(flop) + " FLOP, about " +
                     Units.Days(Estimates.GpuDays(flop, options.DeviceFlops, options.DeviceUtilization)) + " GPU-days at " +
                     Units.Count(options.DeviceFlops) + " FLOP/s and " + Units.Percent(options.DeviceUtilization) + " utilisation";
             }
@@ -130,6 +132,10 @@ public static class Judge
         if (v is null) return null;
         return v.Kind switch { ArgKind.Int => v.Int, ArgKind.Double => v.Double, _ => double.NaN };
     }
+
+    /// <summary>Where a router leaves experts out, N of 6·N·D is the active count: the estimate says so, with the total.</summary>
+    private static string ActiveNote(ModelPlan plan) => plan.ActiveParameters == plan.Parameters ? ""
+        : ", N = " + Units.Count(plan.ActiveParameters) + " active of " + Units.Count(plan.Parameters) + " total parameters";
 
     public static TrainingPlan? ReadTrainingPlan(ModuleDecl model, List<Finding> found)
     {

@@ -46,6 +46,13 @@ public static class LayerCatalog
         new LayerScaleKind(),
         new StochasticDepthKind(),
         new SqueezeExcitationKind(),
+        new TokenEmbeddingKind(),
+        new LearnedPositionsKind(),
+        new RmsNormKind(),
+        new CausalSelfAttentionKind(),
+        new SwiGluKind(),
+        new MixtureOfExpertsKind(),
+        new TiedHeadKind(),
         new StageKind(),
         new UseKind());
 
@@ -59,7 +66,7 @@ public static class LayerCatalog
     /// <summary>Names the generated class already uses: its counts and tables, and TorchSharp Module's members.</summary>
     public static readonly HashSet<string> GeneratedMembers = new()
     {
-        "ParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
+        "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member

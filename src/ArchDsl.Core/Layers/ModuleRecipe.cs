@@ -39,6 +39,8 @@ public enum RecipeValueKind
     Sizes,
     /// <summary>An array of numbers: <c>new double[] { 2.0, 2.0 }</c>.</summary>
     Reals,
+    /// <summary>Another layer of the same module, by member name (a tied head's embedding).</summary>
+    Member,
 }
 
 /// <summary>One argument of a recipe: a size (an expression in a block), a number, a flag, a string, a pair or a module.</summary>
@@ -66,6 +68,7 @@ public sealed class RecipeArg
     public static RecipeArg Of(ModuleRecipe m, string? name = null) => new(name, RecipeValueKind.Module) { Module = m };
     public static RecipeArg OfSymbol(string fullName, string? name = null) => new(name, RecipeValueKind.Symbol) { Text = fullName };
     public static RecipeArg OfSizes(IReadOnlyList<Dim> items, string? name = null) => new(name, RecipeValueKind.Sizes) { Items = items };
+    public static RecipeArg OfMember(string member, string? name = null) => new(name, RecipeValueKind.Member) { Text = member };
     public static RecipeArg OfReals(IReadOnlyList<double> items, string? name = null) => new(name, RecipeValueKind.Reals) { RealItems = items };
 
     /// <summary>The sizes it reads (a block's constructor needs their variables).</summary>
