@@ -363,7 +363,7 @@ public static partial class Evaluator
             Shape? output = null;
             if (kind.Accepts != null)
             {
-                var layout = current.ChannelsLast ? null : LayerCatalog.LayoutOfRank(current.Rank);
+                var layout = LayerCatalog.LayoutOf(current);
                 if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
                 {
                     // Ranks follow from the declared layouts alone, so in a block checked on its own a wrong layout is
