@@ -51,6 +51,12 @@ public static partial class Evaluator
                 plan.Buffers = b;
                 plan.Macs = m;
                 _ = plan.Flops;
+                if (plan.Layers.Exists(l => l.HasDeployForm))
+                {
+                    long dp = 0, db = 0, dm = 0;
+                    foreach (var l in plan.Layers) { var d = l.Deploy; dp = checked(dp + d.Parameters); db = checked(db + d.Buffers); dm = checked(dm + d.Macs); }
+                    plan.Deploy = new DeployCounts(dp, db, dm);
+                }
             }
             catch (OverflowException)
             {

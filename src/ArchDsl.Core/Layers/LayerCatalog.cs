@@ -50,6 +50,7 @@ public static class LayerCatalog
         new SqueezeExcitationKind(),
         new ShiftedWindowAttentionKind(),
         new PatchMergingKind(),
+        new RepVggKind(),
         new StageKind(),
         new UseKind());
 
@@ -64,6 +65,7 @@ public static class LayerCatalog
     public static readonly HashSet<string> GeneratedMembers = new()
     {
         "ParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
+        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member
