@@ -101,7 +101,7 @@ public static partial class Evaluator
         }
 
         sig.ParametersIncomplete = unreadable;
-        EvaluateSequence(s, block, scope, new Shape(inputDims), "", 0, list);
+        EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = sig.Layout == Layout.ChannelsLast }, "", 0, list);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         Collect(list, used);
@@ -117,7 +117,7 @@ public static partial class Evaluator
     {
         var attr = block.Attribute("Block");
         if (attr != null && attr.Positional.Count > 0 && attr.Positional[0] is { Kind: ArgKind.Enum, Text: { } name })
-            return name switch { "Tokens" => Layout.Tokens, "Vector" => Layout.Vector, _ => Layout.Image };
+            return name switch { "Tokens" => Layout.Tokens, "Vector" => Layout.Vector, "ChannelsLast" => Layout.ChannelsLast, _ => Layout.Image };
         return Layout.Image;
     }
 
@@ -311,7 +311,7 @@ public static partial class Evaluator
             args.Fail(Rules.UnknownBlock, raw.Span, false, where, $"{block.Name} contains itself through Stage or Use");
             return null;
         }
-        var layout = input.ChannelsLast ? null : LayerCatalog.LayoutOfRank(input.Rank);
+        var layout = LayerCatalog.LayoutOf(input);
         if (layout != sig.Layout)
         {
             // As for layers: ranks follow from declared layouts, so inside a block checked on its own this is its own error.

@@ -53,6 +53,12 @@ public static partial class Evaluator
                 plan.Buffers = b;
                 plan.Macs = m;
                 _ = plan.Flops;
+                if (plan.Layers.Exists(l => l.HasDeployForm))
+                {
+                    long dp = 0, db = 0, dm = 0;
+                    foreach (var l in plan.Layers) { var d = l.Deploy; dp = checked(dp + d.Parameters); db = checked(db + d.Buffers); dm = checked(dm + d.Macs); }
+                    plan.Deploy = new DeployCounts(dp, db, dm);
+                }
             }
             catch (OverflowException)
             {
@@ -365,7 +371,7 @@ public static partial class Evaluator
             Shape? output = null;
             if (kind.Accepts != null)
             {
-                var layout = current.ChannelsLast ? null : LayerCatalog.LayoutOfRank(current.Rank);
+                var layout = LayerCatalog.LayoutOf(current);
                 if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
                 {
                     // Ranks follow from the declared layouts alone, so in a block checked on its own a wrong layout is

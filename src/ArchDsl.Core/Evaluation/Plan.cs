@@ -15,6 +15,8 @@ public enum Layout
     Tokens,
     /// <summary>D features.</summary>
     Vector,
+    /// <summary>H×W×C feature maps, channels last (Swin's blocks; after [Permute(0, 2, 3, 1)]).</summary>
+    ChannelsLast,
 }
 
 /// <summary>How a residual's shortcut reaches the sum.</summary>
@@ -149,6 +151,37 @@ public sealed class LayerNode
     public long OwnMacs { get; internal set; }
     /// <summary>Of <see cref="OwnParameters"/>, those one input uses (a router picks some experts); null for all.</summary>
     public long? OwnActiveParameters { get; internal set; }
+    /// <summary>Own counts in the deploy form where the layer re-parameterises (RepVGG's branches as one convolution);
+    /// null where it deploys as it trains.</summary>
+    public DeployCounts? OwnDeploy { get; internal set; }
+
+    /// <summary>Counts of the deploy form, children and shortcut included.</summary>
+    public DeployCounts Deploy
+    {
+        get
+        {
+            var own = OwnDeploy ?? new DeployCounts(OwnParameters, OwnBuffers, OwnMacs);
+            long p = own.Parameters, b = own.Buffers, m = own.Macs;
+            if (Residual is { Projects: true } r) { p = checked(p + r.Parameters); b = checked(b + r.Buffers); m = checked(m + r.Macs); }
+            foreach (var c in Children)
+            {
+                var d = c.Deploy;
+                p = checked(p + d.Parameters); b = checked(b + d.Buffers); m = checked(m + d.Macs);
+            }
+            return new DeployCounts(p, b, m);
+        }
+    }
+
+    /// <summary>It or a layer inside it has a deploy form different from its training form.</summary>
+    public bool HasDeployForm
+    {
+        get
+        {
+            if (OwnDeploy != null) return true;
+            foreach (var c in Children) if (c.HasDeployForm) return true;
+            return false;
+        }
+    }
 
     /// <summary>The kind that evaluated this node; null for a block instance (a child of Stage or Use).</summary>
     public LayerKind? KindInfo { get; internal set; }
@@ -268,7 +301,12 @@ public sealed class ModelPlan
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
     public long Flops => checked(2 * Macs);
+    /// <summary>Counts of the deploy form where a layer re-parameterises; null where the model deploys as it trains.</summary>
+    public DeployCounts? Deploy { get; internal set; }
 }
+
+/// <summary>Parameters, buffers and MACs of a deploy form.</summary>
+public sealed record DeployCounts(long Parameters, long Buffers, long Macs);
 
 /// <summary>A block evaluated symbolically: the layers' arguments as expressions of its parameters.</summary>
 public sealed class BlockPlan

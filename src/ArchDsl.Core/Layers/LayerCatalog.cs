@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using ArchDsl.Core.Evaluation;
 using ArchDsl.Core.Layers.Kinds;
+using ArchDsl.Core.Shapes;
 
 namespace ArchDsl.Core.Layers;
 
@@ -9,6 +10,7 @@ public static class LayerCatalog
 {
     internal static readonly Layout[] ImageOnly = { Layout.Image };
     internal static readonly Layout[] TokensOnly = { Layout.Tokens };
+    internal static readonly Layout[] ChannelsLastOnly = { Layout.ChannelsLast };
 
     public const string Stage = "Stage";
     public const string Use = "Use";
@@ -53,6 +55,9 @@ public static class LayerCatalog
         new SwiGluKind(),
         new MixtureOfExpertsKind(),
         new TiedHeadKind(),
+        new ShiftedWindowAttentionKind(),
+        new PatchMergingKind(),
+        new RepVggKind(),
         new StageKind(),
         new UseKind());
 
@@ -67,6 +72,7 @@ public static class LayerCatalog
     public static readonly HashSet<string> GeneratedMembers = new()
     {
         "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
+        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member
@@ -89,8 +95,13 @@ public static class LayerCatalog
     {
         Layout.Image => "an image (C×H×W)",
         Layout.Tokens => "tokens (N×D)",
+        Layout.ChannelsLast => "a channels-last map (H×W×C)",
         _ => "a vector (D)",
     };
+
+    /// <summary>A shape's layout: channels-last maps apart from C×H×W ones.</summary>
+    public static Layout? LayoutOf(Shape shape) =>
+        shape.ChannelsLast ? (shape.Rank == 3 ? Layout.ChannelsLast : null) : LayoutOfRank(shape.Rank);
 
     public static Layout? LayoutOfRank(int rank) => rank switch
     {
@@ -105,6 +116,7 @@ public static class LayerCatalog
     {
         Layout.Image => new[] { "inChannels", "inHeight", "inWidth" },
         Layout.Tokens => new[] { "inTokens", "inFeatures" },
+        Layout.ChannelsLast => new[] { "inHeight", "inWidth", "inChannels" },
         _ => new[] { "inFeatures" },
     };
 }

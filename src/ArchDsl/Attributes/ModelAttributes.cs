@@ -12,6 +12,8 @@ public enum Layout
     Tokens,
     /// <summary>D features.</summary>
     Vector,
+    /// <summary>H×W×C feature maps, channels last (Swin's blocks; after [Permute(0, 2, 3, 1)]).</summary>
+    ChannelsLast,
 }
 
 /// <summary>An activation applied after a layer (after its residual add, if any).</summary>
