@@ -29,10 +29,12 @@ public class TorchvisionModelTests(ITestOutputHelper output)
         { "convnext_small", typeof(ConvNeXtSmall) },
         { "densenet169", typeof(DenseNet169) },
         { "regnet_x_400mf", typeof(RegNetX400MF) },
+        { "swin_s", typeof(SwinS) },
         { "efficientnet_small", typeof(EfficientNetSmall) },
         { "convnext_tiny_config", typeof(ConvNeXtSmallConfig) },
         { "densenet_small", typeof(DenseNetSmall) },
         { "regnet_small", typeof(RegNetSmall) },
+        { "swin_small_config", typeof(SwinSmallConfig) },
     };
 
     /// <summary>Small configurations, whose weights, input and output PyTorch recorded.</summary>
@@ -42,6 +44,7 @@ public class TorchvisionModelTests(ITestOutputHelper output)
         { "convnext_tiny_config", typeof(ConvNeXtSmallConfig) },
         { "densenet_small", typeof(DenseNetSmall) },
         { "regnet_small", typeof(RegNetSmall) },
+        { "swin_small_config", typeof(SwinSmallConfig) },
     };
 
     private static long Constant(Type model, string name) => (long)model.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
