@@ -47,7 +47,6 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public const string ResolveBlockStep = "ResolveBlock";
     public const string ModelOptionsStep = "ModelOptions";
     public const string FileOptionsStep = "FileOptions";
-    public const string FindingsStep = "Findings";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -102,14 +101,8 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
         context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
 
-        // Findings are located in the user's syntax trees, so pragmas, IDE squiggles and code fixes act on them.
-        // Every valid model has at least its counts (ADSL1000), so all findings are gathered and paired with the
-        // compilation once, to find each tree by path once per run rather than once per declaration.
-        var findings = modelOutputs.Collect().Combine(blockOutputs.Collect())
-            .Select(static (p, _) => AllFindings(p.Left, p.Right))
-            .WithTrackingName(FindingsStep);
-        context.RegisterSourceOutput(findings.Combine(context.CompilationProvider).Combine(context.AnalyzerConfigOptionsProvider),
-            static (spc, p) => Report(spc, p.Left.Left, p.Left.Right, p.Right));
+        // Findings are reported by ArchDslAnalyzer, which reads each declaration the same way and takes the findings
+        // computed here from FindingCache: a generator's diagnostics reach no public Roslyn API (IDEs would not show them).
     }
 
     /// <summary>Classes, and records (which the attributes also allow), so a record is told it must be a class (ADSL0001).</summary>
@@ -118,9 +111,15 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         if (ctx.TargetSymbol is not INamedTypeSymbol type || !IsFirstMarkedPart(type, ctx)) return null;
+        return ReadDeclaration(type, ctx.SemanticModel.Compilation, ct);
+    }
+
+    /// <summary>One class read into its declaration (with its teacher); the generator and the analyzer both read
+    /// through here, so the same source gives equal records.</summary>
+    internal static Declaration ReadDeclaration(INamedTypeSymbol type, Compilation compilation, CancellationToken ct)
+    {
         try
         {
-            var compilation = ctx.SemanticModel.Compilation;
             var root = DeclarationReader.Read(type, ct, compilation);
             Declaration? teacher = null;
             if (root.IsModel && DeclarationReader.TeacherOf(type) is { } t)
@@ -200,6 +199,13 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct, bool rawStringLiterals)
     {
         if (d is null) return null;
+        var g = EmitModelCore(d, ct, rawStringLiterals);
+        FindingCache.Store(d, g.Findings);
+        return g;
+    }
+
+    private static Generated EmitModelCore(Declaration d, CancellationToken ct, bool rawStringLiterals)
+    {
         if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
@@ -243,6 +249,13 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
     {
         if (d is null || d.Root.IsModel) return null;
+        var g = EmitBlockCore(d, ct);
+        FindingCache.Store(d, g.Findings);
+        return g;
+    }
+
+    private static Generated EmitBlockCore(Declaration d, CancellationToken ct)
+    {
         if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
@@ -278,37 +291,6 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     {
         if (g?.Source != null) spc.AddSource(g.HintName, g.Source);
     }
-
-    private static EquatableArray<Finding> AllFindings(ImmutableArray<Generated?> models, ImmutableArray<Generated?> blocks)
-    {
-        var all = new List<Finding>();
-        foreach (var g in models) if (g != null) all.AddRange(g.Findings);
-        foreach (var g in blocks) if (g != null) all.AddRange(g.Findings);
-        return new EquatableArray<Finding>(all.ToArray());
-    }
-
-    private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation,
-        Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider options)
-    {
-        var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
-        foreach (var t in compilation.SyntaxTrees)
-            if (!trees.ContainsKey(t.FilePath)) trees.Add(t.FilePath, t);
-        foreach (var f in findings)
-        {
-            var rule = Descriptors.For(f.Id);
-            var tree = trees.TryGetValue(f.Span.Path, out var t) ? t : null;
-            var severity = CategorySeverity.For(rule, tree, compilation, options, spc.CancellationToken, out bool suppressed);
-            if (suppressed) continue;
-            var properties = ImmutableDictionary<string, string?>.Empty;
-            foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
-            var location = tree != null && f.Span.Start + f.Span.Length <= tree.Length
-                ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
-                : DeclarationReader.ToLocation(f.Span);
-            spc.ReportDiagnostic(severity is { } s
-                ? Diagnostic.Create(rule, location, s, additionalLocations: null, properties, f.Args.ToArray())
-                : Diagnostic.Create(rule, location, properties, f.Args.ToArray()));
-        }
-    }
 }
 
 /// <summary>Roslyn descriptors made from the core's rules (texts and ids live in the core).</summary>
@@ -329,7 +311,10 @@ public static class Descriptors
             Severity.Info => DiagnosticSeverity.Info,
             _ => DiagnosticSeverity.Hidden,
         },
-        isEnabledByDefault: true, description: r.Description, helpLinkUri: r.HelpLink);
+        isEnabledByDefault: true, description: r.Description, helpLinkUri: r.HelpLink,
+        // A declaration error means no module was generated: no severity setting (category-wide or the rule's own)
+        // may hide that. Judgement rules stay configurable.
+        customTags: r.IsJudgement ? System.Array.Empty<string>() : new[] { WellKnownDiagnosticTags.NotConfigurable });
 
     public static IEnumerable<DiagnosticDescriptor> All()
     {
