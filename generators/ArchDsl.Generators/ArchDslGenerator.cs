@@ -311,7 +311,7 @@ public static class Descriptors
             Severity.Info => DiagnosticSeverity.Info,
             _ => DiagnosticSeverity.Hidden,
         },
-        isEnabledByDefault: true, description: r.Description, helpLinkUri: r.HelpLink,
+        isEnabledByDefault: true, description: r.Description + " See " + r.DocsPath + " in the ArchDsl repository.", helpLinkUri: null,
         // A declaration error means no module was generated: no severity setting (category-wide or the rule's own)
         // may hide that. Judgement rules stay configurable.
         customTags: r.IsJudgement ? System.Array.Empty<string>() : new[] { WellKnownDiagnosticTags.NotConfigurable });

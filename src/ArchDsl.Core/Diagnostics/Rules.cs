@@ -29,7 +29,9 @@ public sealed class Rule
     public string Category { get; }
     public Severity Severity { get; }
     public string Description { get; }
-    public string HelpLink => "https://github.com/archdsl/archdsl/blob/main/docs/diagnostics/" + Id + ".md";
+    /// <summary>The rule's page, as a path in the ArchDsl repository. Descriptors carry no help link: the project has
+    /// no published address, and a link to a made-up one would be worse than none.</summary>
+    public string DocsPath => "docs/diagnostics/" + Id + ".md";
 }
 
 /// <summary>Every rule of the project. Ids are ADSL + four digits: 0xxx declarations and shapes

@@ -85,6 +85,13 @@ public static class LayerCatalog
         _ => "a vector (D)",
     };
 
+    /// <summary>The layer that turns one layout into the other, where there is one: "; put [Tokens] before it".</summary>
+    public static string LayoutHint(Layout? from, Layout to) => (from, to) switch
+    {
+        (Layout.Image, Layout.Tokens) => "; put [Tokens] before it to make each position a token",
+        _ => "",
+    };
+
     public static Layout? LayoutOfRank(int rank) => rank switch
     {
         3 => Layout.Image,

@@ -1,0 +1,59 @@
+using System.Linq;
+using ArchDsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace ArchDsl.Generators.Tests;
+
+/// <summary>Mistakes from a first hour with the package (issue 18): each reaches an ADSL finding that says what to do,
+/// never the compiler's error inside generated code.</summary>
+public partial class BadInputTests
+{
+    [Fact]
+    public void A_user_written_forward_is_ADSL0020_on_the_method_not_CS0111_in_generated_code()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(16)]
+            public partial class Net
+            {
+                [Linear(4)] Linear fc;
+                public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => fc.call(x);
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics);
+        Assert.Equal("ADSL0020", d.Id);
+        Assert.Equal("forward", GeneratorResult.LocatedText(r.Input, d));
+        Assert.Contains("forward pass", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(r.GeneratedCodeDiagnostics);
+    }
+
+    [Fact]
+    public void An_image_fed_to_a_tokens_block_ADSL0008_suggests_Tokens() => Expect("""
+        /// <summary>A tokens block.</summary>
+        [Block(Layout.Tokens)]
+        public partial class Enc { [LayerNorm(Eps = 1e-6)] LayerNorm n; }
+
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Use(typeof(Enc))] Enc e; }
+        """, "ADSL0008", "Use(typeof(Enc))", new[] { "tokens (N×D)", "an image (C×H×W) 3×8×8", "put [Tokens] before it" });
+
+    [Fact]
+    public void A_layer_tokens_only_on_an_image_ADSL0008_suggests_Tokens() => Expect("""
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [SelfAttention(1)] SelfAttention attn; }
+        """, "ADSL0008", "SelfAttention(1)", new[] { "put [Tokens] before it" });
+
+    /// <summary>8×8 → conv stride 2, padding 1, kernel 3: ⌊(8 + 2 − 3)/2⌋ + 1 = 4 → max pool 2: 2 → a 3×3 kernel
+    /// without padding does not fit 2×2. The message names both layers that shrank the map and the sizes after each.</summary>
+    [Fact]
+    public void A_map_shrunk_to_nothing_ADSL0005_names_the_layers_that_shrank_it() => Expect("""
+        [Model, Input(3, 8, 8)]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1)] Conv2d c1;
+            [MaxPool2d(2)] MaxPool2d p;
+            [Conv2d(8, Kernel = 3)] Conv2d c2;
+        }
+        """, "ADSL0005", "Kernel = 3", new[] { "the map was 8×8 and was made smaller by c1 (4×4), p (2×2)" });
+}
