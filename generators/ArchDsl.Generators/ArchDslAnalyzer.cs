@@ -80,6 +80,13 @@ public sealed class ArchDslAnalyzer : DiagnosticAnalyzer
         {
             var byTree = new Dictionary<SyntaxTree, List<Diagnostic>>();
             var fallback = _compilation.SyntaxTrees.FirstOrDefault(t => !DeclarationReader.IsGenerated(t));
+            if (RunFindings.For(_compilation, options.AnalyzerConfigOptionsProvider) is { } run)
+            {
+                // The generator's run over these very trees, references and options: its findings as they are.
+                foreach (var (f, rootPath) in run)
+                    Add(byTree, f, _trees.TryGetValue(rootPath, out var rt) ? rt : fallback);
+                return byTree;
+            }
             foreach (var type in Types(_compilation.Assembly.GlobalNamespace))
             {
                 ct.ThrowIfCancellationRequested();
@@ -91,16 +98,19 @@ public sealed class ArchDslAnalyzer : DiagnosticAnalyzer
                 if (!marked) continue;
                 var d = Evaluate(type, options, ct, out var findings);
                 var rootTree = _trees.TryGetValue(d.Root.Span.Path, out var rt) ? rt : fallback;
-                foreach (var f in findings)
-                {
-                    var diagnostic = ToDiagnostic(f, out var tree);
-                    tree ??= rootTree;
-                    if (tree is null) continue;
-                    if (!byTree.TryGetValue(tree, out var list)) byTree.Add(tree, list = new List<Diagnostic>());
-                    list.Add(diagnostic);
-                }
+                foreach (var f in findings) Add(byTree, f, rootTree);
             }
             return byTree;
+        }
+
+        /// <summary>A finding goes to the tree it lies in, else to its declaration's.</summary>
+        private void Add(Dictionary<SyntaxTree, List<Diagnostic>> byTree, Finding f, SyntaxTree? rootTree)
+        {
+            var diagnostic = ToDiagnostic(f, out var tree);
+            tree ??= rootTree;
+            if (tree is null) return;
+            if (!byTree.TryGetValue(tree, out var list)) byTree.Add(tree, list = new List<Diagnostic>());
+            list.Add(diagnostic);
         }
 
         private static IEnumerable<INamedTypeSymbol> Types(INamespaceSymbol ns)
@@ -207,6 +217,91 @@ internal static class FindingCache
     public static bool TryGet(Declaration d, out EquatableArray<Finding> findings)
     {
         var key = Key(d);
-        lock (Gate) return Entries.TryGetValue(key, out findings);
+        bool hit;
+        lock (Gate) hit = Entries.TryGetValue(key, out findings);
+        System.Threading.Interlocked.Increment(ref hit ? ref _hits : ref _misses);
+        return hit;
+    }
+
+    private static long _hits, _misses;
+
+    /// <summary>Lookups answered and not answered so far in this process (for the benchmarks).</summary>
+    public static (long Hits, long Misses) Counts => (System.Threading.Interlocked.Read(ref _hits), System.Threading.Interlocked.Read(ref _misses));
+}
+
+/// <summary>
+/// Every finding of one generator run, kept with what determines them: the compilation's trees and references (by
+/// identity), its options, and the judgement option values per file. Held weakly by the run's first tree, so an entry
+/// lives no longer than the compilation's sources.
+/// </summary>
+internal sealed class RunFindings
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, RunFindings> ByFirstTree = new();
+    private static readonly object Gate = new();
+
+    private SyntaxTree[] _trees = Array.Empty<SyntaxTree>();
+    private MetadataReference[] _references = Array.Empty<MetadataReference>();
+    private CompilationOptions? _options;
+    private OptionSet? _judgement;
+    private (Finding Finding, string RootPath)[] _findings = Array.Empty<(Finding, string)>();
+
+    /// <summary>Findings with their declaration's path, as the pipeline compares them (by value).</summary>
+    public static EquatableArray<FindingAt> Of(ImmutableArray<Generated?> models, ImmutableArray<Generated?> blocks)
+    {
+        var all = new List<FindingAt>();
+        foreach (var g in models.Concat(blocks))
+            if (g != null)
+                foreach (var f in g.Findings) all.Add(new FindingAt(f, g.Span.Path));
+        return new EquatableArray<FindingAt>(all.ToArray());
+    }
+
+    public static void Store(Compilation compilation, EquatableArray<FindingAt> findings, OptionSet judgement)
+    {
+        var trees = compilation.SyntaxTrees.ToArray();
+        if (trees.Length == 0) return;
+        var entry = new RunFindings
+        {
+            _trees = trees,
+            _references = compilation.References.ToArray(),
+            _options = compilation.Options,
+            _judgement = judgement,
+            _findings = findings.Select(f => (f.Finding, f.RootPath)).ToArray(),
+        };
+        lock (Gate)
+        {
+            ByFirstTree.Remove(trees[0]);
+            ByFirstTree.Add(trees[0], entry);
+        }
+    }
+
+    /// <summary>The run over this compilation's own sources (the generated ones left out), or null.</summary>
+    public static (Finding Finding, string RootPath)[]? For(Compilation compilation, Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider options)
+    {
+        var trees = compilation.SyntaxTrees.Where(t => !DeclarationReader.IsGenerated(t)).ToArray();
+        if (trees.Length == 0) return null;
+        RunFindings? entry;
+        lock (Gate) if (!ByFirstTree.TryGetValue(trees[0], out entry)) return null;
+        if (!Same(entry._trees, trees) || !Same(entry._references, compilation.References.ToArray()) ||
+            !Equals(entry._options, compilation.Options) || entry._judgement is null)
+            return null;
+        // Judgement thresholds are read per file: the same files must give the same values to this analyzer.
+        if (!entry._judgement.Global.Equals(OptionValues.Read(options, null))) return null;
+        foreach (var o in entry._judgement.ByPath)
+        {
+            var tree = trees.FirstOrDefault(t => t.FilePath == o.Path);
+            if (tree is null || !o.Equals(OptionValues.Read(options, tree))) return null;
+        }
+        return entry._findings;
+    }
+
+    private static bool Same<T>(T[] a, T[] b) where T : class
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++)
+            if (!ReferenceEquals(a[i], b[i])) return false;
+        return true;
     }
 }
+
+/// <summary>A finding and the path of the declaration that produced it.</summary>
+internal sealed record FindingAt(Finding Finding, string RootPath);

@@ -98,11 +98,23 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             .Select(static (p, ct) => EmitModel(p.Left, ct, p.Right)).WithTrackingName(EmitModelStep);
         var blockOutputs = blockInputs.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
 
-        context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
-        context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
+        // Below C# 10 (LangVersion 9, the default of .NET 5 projects) a file-scoped namespace does not compile: the
+        // sources are written with a block namespace there. Done on output, so the emit steps stay as they are.
+        var blockNamespaces = context.ParseOptionsProvider
+            .Select(static (o, _) => o is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 });
+        context.RegisterSourceOutput(modelOutputs.Combine(blockNamespaces), static (spc, p) => AddSource(spc, p.Left, p.Right));
+        context.RegisterSourceOutput(blockOutputs.Combine(blockNamespaces), static (spc, p) => AddSource(spc, p.Left, p.Right));
 
-        // Findings are reported by ArchDslAnalyzer, which reads each declaration the same way and takes the findings
-        // computed here from FindingCache: a generator's diagnostics reach no public Roslyn API (IDEs would not show them).
+        // Findings are reported by ArchDslAnalyzer: a generator's diagnostics reach no public Roslyn API (IDEs would not
+        // show them). The findings of this run are handed to it with the compilation they came from; when it analyzes
+        // that compilation plus the generated sources (csc, and hosts that run both on the same trees) it reports them
+        // without reading anything, and otherwise reads each declaration as Read does (FindingCache then saves the
+        // evaluation of the unchanged ones).
+        var handoff = modelOutputs.Collect().Combine(blockOutputs.Collect())
+            .Select(static (p, _) => RunFindings.Of(p.Left, p.Right))
+            .Combine(fileOptions)
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(handoff, static (_, p) => RunFindings.Store(p.Right, p.Left.Left, p.Left.Right));
     }
 
     /// <summary>Classes, and records (which the attributes also allow), so a record is told it must be a class (ADSL0001).</summary>
@@ -287,9 +299,9 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         return name + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
     }
 
-    private static void AddSource(SourceProductionContext spc, Generated? g)
+    private static void AddSource(SourceProductionContext spc, Generated? g, bool blockNamespace)
     {
-        if (g?.Source != null) spc.AddSource(g.HintName, g.Source);
+        if (g?.Source != null) spc.AddSource(g.HintName, blockNamespace ? ModuleEmitter.WithBlockNamespace(g.Source) : g.Source);
     }
 }
 

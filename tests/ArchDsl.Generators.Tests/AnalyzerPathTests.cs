@@ -82,4 +82,19 @@ public class AnalyzerPathTests
         var withoutGenerated = await WithAnalyzer(r.Input).GetAnalyzerDiagnosticsAsync();
         Assert.Equal(withGenerated.Select(d => d.ToString()).OrderBy(s => s), withoutGenerated.Select(d => d.ToString()).OrderBy(s => s));
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task On_sources_the_generator_never_saw_the_analyzer_reads_and_evaluates_them_itself()
+    {
+        // New tree objects with the same texts (generated ones included, under the generator's paths): the generator's
+        // run does not apply, so the analyzer reads each declaration and reaches the same findings.
+        var (r, _, _) = Build();
+        var copies = r.Output.SyntaxTrees.Select(t => GeneratorHarness.Parse(t.GetText().ToString(), t.FilePath));
+        var fresh = GeneratorHarness.CreateCompilation(copies);
+        var expected = await WithAnalyzer(r.Output).GetAnalyzerDiagnosticsAsync();
+        var actual = await WithAnalyzer(fresh).GetAnalyzerDiagnosticsAsync();
+        Assert.Equal(expected.Select(d => d.ToString()).OrderBy(s => s), actual.Select(d => d.ToString()).OrderBy(s => s));
+        Assert.Contains(actual, d => d.Id == "ADSL0005");
+        Assert.Empty(fresh.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
 }
