@@ -148,6 +148,15 @@ internal static class ModuleEmitter
         return w.ToString();
     }
 
+    /// <summary>The source with its file-scoped namespace (C# 10) written as a block, for projects on C# 9.</summary>
+    public static string WithBlockNamespace(string source)
+    {
+        // Header writes the only namespace line, "namespace N;", at the start of a line; the rest of the file is inside it.
+        var m = System.Text.RegularExpressions.Regex.Match(source, @"^namespace ([^;\s]+);\r?$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        if (!m.Success) return source;
+        return source.Substring(0, m.Index) + "namespace " + m.Groups[1].Value + "\n{" + source.Substring(m.Index + m.Length).TrimEnd() + "\n}\n";
+    }
+
     private static CodeWriter Header(string ns)
     {
         var w = new CodeWriter();
