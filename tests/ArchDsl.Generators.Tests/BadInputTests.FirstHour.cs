@@ -57,3 +57,34 @@ public partial class BadInputTests
         }
         """, "ADSL0005", "Kernel = 3", new[] { "the map was 8×8 and was made smaller by c1 (4×4), p (2×2)" });
 }
+
+/// <summary>A file without <c>using TorchSharp.Modules;</c>: one ADSL0024 naming the using, on the first field; no
+/// ADSL0009 per field.</summary>
+public class MissingUsingTests
+{
+    [Fact]
+    public void A_missing_using_is_one_ADSL0024_naming_it()
+    {
+        var r = GeneratorHarness.Run("""
+            using ArchDsl;
+
+            namespace Tests;
+
+            /// <summary>An MLP whose file lacks the using.</summary>
+            [Model, Input(784)]
+            public partial class Mlp
+            {
+                [Linear(100)] Linear fc1;
+                [Linear(10)] Linear fc2;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var d = Assert.Single(r.GeneratorDiagnostics);
+        Assert.Equal("ADSL0024", d.Id);
+        Assert.Equal("Linear", GeneratorResult.LocatedText(r.Input, d));
+        Assert.Equal(9, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Equal("'fc1' is declared as Linear, which is not found: add 'using TorchSharp.Modules;' to the file ([Linear] creates TorchSharp.Modules.Linear)",
+            d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(r.GeneratedCodeDiagnostics);
+    }
+}

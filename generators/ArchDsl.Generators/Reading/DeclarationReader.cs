@@ -187,7 +187,10 @@ public static class DeclarationReader
             // generated code dereferences it.
             var typeName = NameOf(field.Type) + (field.NullableAnnotation == NullableAnnotation.Annotated && field.Type.IsReferenceType ? "?" : "");
             members.Add(new MemberDecl(field.Name, typeName, new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
-                typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax)));
+                typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax))
+            {
+                TypeUnresolved = field.Type.TypeKind == TypeKind.Error,
+            });
         }
 
         bool isPartial = false;

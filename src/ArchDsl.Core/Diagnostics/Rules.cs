@@ -161,6 +161,10 @@ public static partial class Rules
         "'{0}' is already a member of the generated module ({1}); rename yours", Usage, Severity.Error,
         "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");
 
+    public static readonly Rule MissingUsing = new("ADSL0024", "Layer type not found: a using is missing",
+        "'{0}' is declared as {1}, which is not found: add 'using {2};' to the file ([{3}] creates {2}.{1})", Usage, Severity.Error,
+        "The layer fields' types are TorchSharp's modules (TorchSharp.Modules) or ArchDsl's (ArchDsl.Layers); without the file's using the compiler cannot find them. Reported once per model and namespace, on the first such field.");
+
     public static readonly Rule BadKey = new("ADSL0023", "State-dict key cannot be used",
         "{0}: {1}", Usage, Severity.Error,
         "Key gives a layer its state_dict path (\"features.0.0\"): dot-separated parts of letters, digits, '_' and '-'; no two layers of one module may share a path, and no layer's path may lie inside another layer's.");

@@ -400,7 +400,18 @@ public static partial class Evaluator
 
             string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
-                s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+            {
+                int dot = expectedType.LastIndexOf('.');
+                // A type the compiler could not find, named as the layer's module: the file lacks the using (the
+                // compiler says CS0246 for each field; one finding says what to add).
+                if (member.TypeUnresolved && dot > 0 && member.TypeName == expectedType.Substring(dot + 1))
+                {
+                    if (s.MissingUsings.Add(owner.FullName + " " + expectedType.Substring(0, dot)))
+                        s.Report(Rules.MissingUsing, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, expectedType.Substring(0, dot), kind.Name);
+                    else s.HasErrors = true;
+                }
+                else s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+            }
 
             node.Activation = args.Enum("Activation");
             if (head != null) node.HeadTask = head.Positional.Count > 0 ? head.Positional[0].Text : null;
