@@ -88,3 +88,35 @@ public class MissingUsingTests
         Assert.Empty(r.GeneratedCodeDiagnostics);
     }
 }
+
+/// <summary>A model with an ArchDsl error keeps its module's public surface, so code that uses it reports only
+/// ArchDsl's error (before: CS0117 for the counts, CS1674 for <c>using var</c>, CS1061 for call).</summary>
+public class UnbuiltSurfaceTests
+{
+    [Fact]
+    public void Code_using_a_model_with_an_error_gets_no_compiler_errors_of_its_own()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>Linear(0) is ADSL0002.</summary>
+            [Model, Input(16)]
+            public partial class Net { [Linear(0)] Linear fc; }
+
+            /// <summary>Uses it as any model.</summary>
+            public static class Use
+            {
+                /// <summary>Counts, tables and a forward pass.</summary>
+                public static long Run(TorchSharp.torch.Tensor x)
+                {
+                    using var model = new Net();
+                    using var y = model.call(x);
+                    System.Console.WriteLine(Net.Summary + Net.ArchitectureJson + Net.InputShape.Count + Net.Layers.Count);
+                    return Net.ParameterCount + Net.Macs + Net.Flops + Net.BufferCount + Net.OutputShape[0];
+                }
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.Equal("ADSL0002", Assert.Single(r.GeneratorDiagnostics).Id);
+        Assert.Empty(r.CompilationDiagnostics);
+        Assert.False(r.HasModule("Tests.Net.g.cs") && r.Source("Tests.Net.g.cs")!.Contains("RegisterComponents", System.StringComparison.Ordinal));
+    }
+}
