@@ -28,6 +28,7 @@ public static class Program
                                       args.Length > 3 ? args[3] : "");
         if (args.Length > 0 && args[0] == "compile")
             return PairedCompile.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6);
+        if (args.Length > 0 && args[0] == "analyzer") return AnalyzerCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
         if (args.Length > 0 && args[0] == "csc") return CscBuildCost.Run(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "parts") return GeneratorParts.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         if (args.Length > 0 && args[0] == "text") return GeneratedTextCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);

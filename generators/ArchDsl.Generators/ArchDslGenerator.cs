@@ -47,7 +47,6 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     public const string ResolveBlockStep = "ResolveBlock";
     public const string ModelOptionsStep = "ModelOptions";
     public const string FileOptionsStep = "FileOptions";
-    public const string FindingsStep = "Findings";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -99,17 +98,23 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
             .Select(static (p, ct) => EmitModel(p.Left, ct, p.Right)).WithTrackingName(EmitModelStep);
         var blockOutputs = blockInputs.Select(static (d, ct) => EmitBlock(d, ct)).WithTrackingName(EmitBlockStep);
 
-        context.RegisterSourceOutput(modelOutputs, static (spc, g) => AddSource(spc, g));
-        context.RegisterSourceOutput(blockOutputs, static (spc, g) => AddSource(spc, g));
+        // Below C# 10 (LangVersion 9, the default of .NET 5 projects) a file-scoped namespace does not compile: the
+        // sources are written with a block namespace there. Done on output, so the emit steps stay as they are.
+        var blockNamespaces = context.ParseOptionsProvider
+            .Select(static (o, _) => o is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp10 });
+        context.RegisterSourceOutput(modelOutputs.Combine(blockNamespaces), static (spc, p) => AddSource(spc, p.Left, p.Right));
+        context.RegisterSourceOutput(blockOutputs.Combine(blockNamespaces), static (spc, p) => AddSource(spc, p.Left, p.Right));
 
-        // Findings are located in the user's syntax trees, so pragmas, IDE squiggles and code fixes act on them.
-        // Every valid model has at least its counts (ADSL1000), so all findings are gathered and paired with the
-        // compilation once, to find each tree by path once per run rather than once per declaration.
-        var findings = modelOutputs.Collect().Combine(blockOutputs.Collect())
-            .Select(static (p, _) => AllFindings(p.Left, p.Right))
-            .WithTrackingName(FindingsStep);
-        context.RegisterSourceOutput(findings.Combine(context.CompilationProvider).Combine(context.AnalyzerConfigOptionsProvider),
-            static (spc, p) => Report(spc, p.Left.Left, p.Left.Right, p.Right));
+        // Findings are reported by ArchDslAnalyzer: a generator's diagnostics reach no public Roslyn API (IDEs would not
+        // show them). The findings of this run are handed to it with the compilation they came from; when it analyzes
+        // that compilation plus the generated sources (csc, and hosts that run both on the same trees) it reports them
+        // without reading anything, and otherwise reads each declaration as Read does (FindingCache then saves the
+        // evaluation of the unchanged ones).
+        var handoff = modelOutputs.Collect().Combine(blockOutputs.Collect())
+            .Select(static (p, _) => RunFindings.Of(p.Left, p.Right))
+            .Combine(fileOptions)
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(handoff, static (_, p) => RunFindings.Store(p.Right, p.Left.Left, p.Left.Right));
     }
 
     /// <summary>Classes, and records (which the attributes also allow), so a record is told it must be a class (ADSL0001).</summary>
@@ -118,9 +123,15 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     private static Declaration? Read(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         if (ctx.TargetSymbol is not INamedTypeSymbol type || !IsFirstMarkedPart(type, ctx)) return null;
+        return ReadDeclaration(type, ctx.SemanticModel.Compilation, ct);
+    }
+
+    /// <summary>One class read into its declaration (with its teacher); the generator and the analyzer both read
+    /// through here, so the same source gives equal records.</summary>
+    internal static Declaration ReadDeclaration(INamedTypeSymbol type, Compilation compilation, CancellationToken ct)
+    {
         try
         {
-            var compilation = ctx.SemanticModel.Compilation;
             var root = DeclarationReader.Read(type, ct, compilation);
             Declaration? teacher = null;
             if (root.IsModel && DeclarationReader.TeacherOf(type) is { } t)
@@ -200,6 +211,13 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     internal static Generated? EmitModel(Declaration? d, CancellationToken ct, bool rawStringLiterals)
     {
         if (d is null) return null;
+        var g = EmitModelCore(d, ct, rawStringLiterals);
+        FindingCache.Store(d, g.Findings);
+        return g;
+    }
+
+    private static Generated EmitModelCore(Declaration d, CancellationToken ct, bool rawStringLiterals)
+    {
         if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
@@ -243,6 +261,13 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
     internal static Generated? EmitBlock(Declaration? d, CancellationToken ct)
     {
         if (d is null || d.Root.IsModel) return null;
+        var g = EmitBlockCore(d, ct);
+        FindingCache.Store(d, g.Findings);
+        return g;
+    }
+
+    private static Generated EmitBlockCore(Declaration d, CancellationToken ct)
+    {
         if (d.ReadError != null) return Failed(d, d.ReadError);
         try
         {
@@ -274,40 +299,9 @@ public sealed class ArchDslGenerator : IIncrementalGenerator
         return name + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
     }
 
-    private static void AddSource(SourceProductionContext spc, Generated? g)
+    private static void AddSource(SourceProductionContext spc, Generated? g, bool blockNamespace)
     {
-        if (g?.Source != null) spc.AddSource(g.HintName, g.Source);
-    }
-
-    private static EquatableArray<Finding> AllFindings(ImmutableArray<Generated?> models, ImmutableArray<Generated?> blocks)
-    {
-        var all = new List<Finding>();
-        foreach (var g in models) if (g != null) all.AddRange(g.Findings);
-        foreach (var g in blocks) if (g != null) all.AddRange(g.Findings);
-        return new EquatableArray<Finding>(all.ToArray());
-    }
-
-    private static void Report(SourceProductionContext spc, EquatableArray<Finding> findings, Compilation compilation,
-        Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider options)
-    {
-        var trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
-        foreach (var t in compilation.SyntaxTrees)
-            if (!trees.ContainsKey(t.FilePath)) trees.Add(t.FilePath, t);
-        foreach (var f in findings)
-        {
-            var rule = Descriptors.For(f.Id);
-            var tree = trees.TryGetValue(f.Span.Path, out var t) ? t : null;
-            var severity = CategorySeverity.For(rule, tree, compilation, options, spc.CancellationToken, out bool suppressed);
-            if (suppressed) continue;
-            var properties = ImmutableDictionary<string, string?>.Empty;
-            foreach (var kv in f.Properties()) properties = properties.SetItem(kv.Key, kv.Value);
-            var location = tree != null && f.Span.Start + f.Span.Length <= tree.Length
-                ? Location.Create(tree, new Microsoft.CodeAnalysis.Text.TextSpan(f.Span.Start, f.Span.Length))
-                : DeclarationReader.ToLocation(f.Span);
-            spc.ReportDiagnostic(severity is { } s
-                ? Diagnostic.Create(rule, location, s, additionalLocations: null, properties, f.Args.ToArray())
-                : Diagnostic.Create(rule, location, properties, f.Args.ToArray()));
-        }
+        if (g?.Source != null) spc.AddSource(g.HintName, blockNamespace ? ModuleEmitter.WithBlockNamespace(g.Source) : g.Source);
     }
 }
 
@@ -329,7 +323,10 @@ public static class Descriptors
             Severity.Info => DiagnosticSeverity.Info,
             _ => DiagnosticSeverity.Hidden,
         },
-        isEnabledByDefault: true, description: r.Description, helpLinkUri: r.HelpLink);
+        isEnabledByDefault: true, description: r.Description + " See " + r.DocsPath + " in the ArchDsl repository.", helpLinkUri: null,
+        // A declaration error means no module was generated: no severity setting (category-wide or the rule's own)
+        // may hide that. Judgement rules stay configurable.
+        customTags: r.IsJudgement ? System.Array.Empty<string>() : new[] { WellKnownDiagnosticTags.NotConfigurable });
 
     public static IEnumerable<DiagnosticDescriptor> All()
     {

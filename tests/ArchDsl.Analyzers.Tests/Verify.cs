@@ -7,9 +7,9 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace ArchDsl.Analyzers.Tests;
 
-/// <summary>Runs the generator, which judges every model (ADSL1xxx) as well as reporting declaration errors
-/// (ADSL00xx), and the code fixes over sources that use the real ArchDsl attributes and TorchSharp types. No
-/// analyzer: <see cref="EmptyDiagnosticAnalyzer"/> stands in where the test library needs one.</summary>
+/// <summary>Runs the generator and ArchDsl's analyzer, which reports every finding (declaration errors ADSL00xx and
+/// judgement ADSL1xxx) through the public analyzer path, and the code fixes over sources that use the real ArchDsl
+/// attributes and TorchSharp types.</summary>
 internal static class Verify
 {
     public static readonly ReferenceAssemblies References = ReferenceAssemblies.Net.Net80;
@@ -46,24 +46,26 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>The ArchDsl generator running over the sources; its diagnostics are compared (generated sources
-    /// are not).</summary>
-    private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<EmptyDiagnosticAnalyzer, DefaultVerifier>
+    /// <summary>The ArchDsl generator and analyzer running over the sources; the analyzer's diagnostics (and any the
+    /// generator reported, which must be none) are compared; generated sources are not.</summary>
+    private sealed class GeneratorAnalyzerTest : CSharpAnalyzerTest<ArchDsl.Generators.ArchDslAnalyzer, DefaultVerifier>
     {
         public GeneratorAnalyzerTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
+        protected override Project ApplyCompilationOptions(Project project) => AsInABuild(project, DisabledDiagnostics);
     }
 
-    /// <summary>The code fix test with the ArchDsl generator running: the fixes act on the diagnostics it
-    /// reports, and the fixed code is compiled with the generated modules.</summary>
-    private sealed class GeneratorCodeFixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, TFix, DefaultVerifier>
+    /// <summary>The code fix test with the ArchDsl generator and analyzer running: the fixes act on the diagnostics
+    /// the analyzer reports, and the fixed code is compiled with the generated modules.</summary>
+    private sealed class GeneratorCodeFixTest<TFix> : CSharpCodeFixTest<ArchDsl.Generators.ArchDslAnalyzer, TFix, DefaultVerifier>
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
         public GeneratorCodeFixTest() => TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         protected override IEnumerable<System.Type> GetSourceGenerators() => new[] { typeof(ArchDsl.Generators.ArchDslGenerator) };
+        protected override Project ApplyCompilationOptions(Project project) => AsInABuild(project, DisabledDiagnostics);
     }
 
-    /// <summary>A code fix applied to the diagnostics the generator reports; the fixed code is compiled with the
+    /// <summary>A code fix applied to the diagnostics the analyzer reports; the fixed code is compiled with the
     /// generated modules. <paramref name="fixedExpected"/>: diagnostics that remain after the fix (none by default).</summary>
     public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
         DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null, string? equivalenceKey = null)
@@ -80,7 +82,7 @@ internal static class Verify
         await test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>Runs the generator over <paramref name="source"/> (no analyzer) and returns the hint names of
+    /// <summary>Runs the generator and the analyzer over <paramref name="source"/> and returns the hint names of
     /// the generated modules (not the throwing constructors declarations with errors get) and every diagnostic
     /// of the compilation that includes them.</summary>
     public static (string[] Generated, Diagnostic[] Diagnostics) Generate(string source)
@@ -105,7 +107,23 @@ internal static class Verify
                 if (g.SourceText.ToString().Contains(" : nn.Module<")) names.Add(g.HintName);
         var all = new List<Diagnostic>(generatorDiagnostics);
         all.AddRange(output.GetDiagnostics());
+        all.AddRange(Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzerExtensions.WithAnalyzers(output, System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
+            new ArchDsl.Generators.ArchDslAnalyzer())).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult());
         return (names.ToArray(), all.ToArray());
+    }
+
+    /// <summary>
+    /// The compilation options a build has: the test library names every analyzer rule in the compilation's own
+    /// options (to enable rules that are off by default, which ArchDsl has none of), and a rule named there ignores
+    /// the category and all-rules settings of .editorconfig. Only AD0001 (the analyzer threw) is raised to an error
+    /// and the disabled infos suppressed.
+    /// </summary>
+    private static Project AsInABuild(Project project, IEnumerable<string> disabled)
+    {
+        var options = project.CompilationOptions!;
+        var specific = options.SpecificDiagnosticOptions.SetItem("AD0001", ReportDiagnostic.Error);
+        foreach (var id in disabled) specific = specific.SetItem(id, ReportDiagnostic.Suppress);
+        return project.Solution.WithProjectCompilationOptions(project.Id, options.WithSpecificDiagnosticOptions(specific)).GetProject(project.Id)!;
     }
 
     private static void Setup(SolutionState state, AnalyzerTest<DefaultVerifier> test, string source, Options options)

@@ -97,7 +97,7 @@ public class IncrementalTests
         Assert.DoesNotContain(first.GeneratorDiagnostics, d => d.Id == "ADSL1001");
         // TinyCnn: 33,882 parameters, above 10 K; TinyVit (81,226) is in another file and keeps the default 100 M.
         var options = new FileOptions("TinyCnn.cs", "archdsl.ADSL1001.max_parameters", "10K");
-        var second = GeneratorHarness.Run(first.Input, first.Driver.WithUpdatedAnalyzerConfigOptions(options));
+        var second = GeneratorHarness.Run(first.Input, first.Driver.WithUpdatedAnalyzerConfigOptions(options), options);
         second.AssertNoGeneratorException();
 
         var warning = Assert.Single(second.GeneratorDiagnostics);

@@ -146,10 +146,32 @@ internal static class ModuleEmitter
         // An [Obsolete] layer field must not add a warning of its own here.
         w.Line("#pragma warning disable CS0612, CS0618").Line();
         w.Line($"/// <summary>{d.Name} has ArchDsl errors (see the ADSL diagnostics on its declaration): no module is generated until they are fixed.</summary>");
-        w.Open($"partial class {name}");
+        // The module's public surface stays (its base, forward, and a model's counts and tables), so code that uses
+        // the class gets no errors of its own (CS0117, CS1674 ...) on top of ArchDsl's; the values are not computed.
+        const string Tensor = "global::TorchSharp.torch.Tensor";
+        w.Open($"partial class {name} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>");
+        var taken = new HashSet<string>(d.Members.Select(m => m.Name).Concat(d.OtherMembers.Select(m => m.Name)), System.StringComparer.Ordinal);
+        if (d.IsModel)
+        {
+            const string NotComputed = " Not computed: the model has ArchDsl errors.";
+            void Member(string memberName, string declaration, string summary)
+            {
+                if (taken.Contains(memberName)) return; // the user's member (ADSL0020 says so)
+                w.Line($"/// <summary>{summary}{NotComputed}</summary>").Line(declaration).Line();
+            }
+            Member("ParameterCount", "public const long ParameterCount = 0L;", "Trainable parameters.");
+            Member("BufferCount", "public const long BufferCount = 0L;", "Buffer elements.");
+            Member("Macs", "public const long Macs = 0L;", "Multiply-accumulates per sample.");
+            Member("Flops", "public const long Flops = 0L;", "Floating-point operations per sample.");
+            Member("InputShape", "public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[0];", "The input shape without the batch dimension.");
+            Member("OutputShape", "public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape { get; } = new long[0];", "The output shape without the batch dimension.");
+            Member("Layers", "public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = new global::ArchDsl.LayerInfo[0];", "The layers.");
+            Member("Summary", $"public static string Summary => {Str(d.Name + " has ArchDsl errors; no summary.")};", "The summary table.");
+            Member("ArchitectureJson", "public const string ArchitectureJson = \"{}\";", "The architecture description.");
+        }
         w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
         // In full: this part is also written when a type named torch hides TorchSharp's (ADSL0022).
-        w.Open($"public {name}(global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null)");
+        w.Open($"public {name}(global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null) : base({Str(d.Name)})");
         var count = new Dictionary<string, int>(System.StringComparer.Ordinal);
         foreach (var m in d.Members) count[m.Name] = count.TryGetValue(m.Name, out var n) ? n + 1 : 1;
         foreach (var m in d.Members)
@@ -162,8 +184,23 @@ internal static class ModuleEmitter
         }
         w.Line($"throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors; fix the ADSL diagnostics on its declaration, or on a block it uses, to generate its module.")});");
         w.Close();
+        if (!taken.Contains("forward"))
+        {
+            w.Line();
+            w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
+            w.Line($"public override {Tensor} forward({Tensor} x) => throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors.")});");
+        }
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>The source with its file-scoped namespace (C# 10) written as a block, for projects on C# 9.</summary>
+    public static string WithBlockNamespace(string source)
+    {
+        // Header writes the only namespace line, "namespace N;", at the start of a line; the rest of the file is inside it.
+        var m = System.Text.RegularExpressions.Regex.Match(source, @"^namespace ([^;\s]+);\r?$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        if (!m.Success) return source;
+        return source.Substring(0, m.Index) + "namespace " + m.Groups[1].Value + "\n{" + source.Substring(m.Index + m.Length).TrimEnd() + "\n}\n";
     }
 
     private static CodeWriter Header(string ns)

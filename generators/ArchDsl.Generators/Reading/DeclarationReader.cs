@@ -115,7 +115,41 @@ public static class DeclarationReader
 
     // Static and const fields are read too, so a layer attribute on one is reported (ADSL0021) rather than ignored.
     private static IEnumerable<IFieldSymbol> Fields(INamedTypeSymbol type) =>
-        type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared);
+        type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared && !IsGenerated(f));
+
+    /// <summary>
+    /// Whether a tree is this generator's output. The generator reads a compilation without it; the analyzer reads the
+    /// compilation that holds it (csc and IDEs analyze the generated code with the user's), and must read the same
+    /// declaration, so everything the generated part adds (constructor, base class, members) is left out.
+    /// Roslyn names a generated tree {assembly}/{generator type}/{hint name}, under a base folder or none.
+    /// </summary>
+    public static bool IsGenerated(SyntaxTree? tree) =>
+        tree != null && (tree.FilePath.Contains(GeneratorFolder + "/") || tree.FilePath.Contains(GeneratorFolder + "\\"));
+
+    private const string GeneratorFolder = "ArchDsl.Generators.ArchDslGenerator";
+
+    /// <summary>A member declared only in this generator's output.</summary>
+    private static bool IsGenerated(ISymbol m) =>
+        m.DeclaringSyntaxReferences.Length > 0 && m.DeclaringSyntaxReferences.All(r => IsGenerated(r.SyntaxTree));
+
+    /// <summary>The base class the user's parts declare: the generated part's <c>nn.Module</c> is not one.</summary>
+    private static INamedTypeSymbol? DeclaredBase(INamedTypeSymbol type, Compilation? compilation, CancellationToken ct)
+    {
+        var baseType = type.BaseType;
+        if (baseType is null || baseType.SpecialType == SpecialType.System_Object) return baseType;
+        if (!type.DeclaringSyntaxReferences.Any(r => IsGenerated(r.SyntaxTree))) return baseType;
+        foreach (var r in type.DeclaringSyntaxReferences)
+        {
+            if (IsGenerated(r.SyntaxTree) || r.GetSyntax(ct) is not TypeDeclarationSyntax { BaseList: { } list }) continue;
+            foreach (var t in list.Types)
+            {
+                // Only binding tells a base class from an interface; a part that names one is rare.
+                var bound = compilation?.GetSemanticModel(r.SyntaxTree).GetTypeInfo(t.Type, ct).Type;
+                if (bound is null || bound.TypeKind == TypeKind.Class) return baseType;
+            }
+        }
+        return baseType.BaseType is { SpecialType: SpecialType.System_Object } o ? o : compilation?.GetSpecialType(SpecialType.System_Object) ?? baseType;
+    }
 
     /// <summary>
     /// Reads one class. Given the <paramref name="compilation"/> the class belongs to, field attributes that are
@@ -153,20 +187,23 @@ public static class DeclarationReader
             // generated code dereferences it.
             var typeName = NameOf(field.Type) + (field.NullableAnnotation == NullableAnnotation.Annotated && field.Type.IsReferenceType ? "?" : "");
             members.Add(new MemberDecl(field.Name, typeName, new EquatableArray<AttributeDecl>(attrs.ToArray()), SpanOf(syntax),
-                typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax)));
+                typeSyntax is null ? null : SpanOf(typeSyntax), IsInstance: !field.IsStatic && !field.IsConst, Part: PartOf(parts, syntax))
+            {
+                TypeUnresolved = field.Type.TypeKind == TypeKind.Error,
+            });
         }
 
         bool isPartial = false;
         SyntaxNode? identifierHolder = null;
         foreach (var r in type.DeclaringSyntaxReferences)
-            if (r.GetSyntax(ct) is TypeDeclarationSyntax tds)
+            if (!IsGenerated(r.SyntaxTree) && r.GetSyntax(ct) is TypeDeclarationSyntax tds)
             {
                 identifierHolder ??= tds;
                 // A record's generated part would have to be a record too: only a partial class takes a module part.
                 if (tds is ClassDeclarationSyntax && tds.Modifiers.Any(m => m.Text == "partial")) isPartial = true;
             }
 
-        var baseType = type.BaseType;
+        var baseType = DeclaredBase(type, compilation, ct);
         bool foreignBase = baseType != null && baseType.SpecialType != SpecialType.System_Object &&
                            !NameOf(baseType).StartsWith("TorchSharp.torch.nn.Module<", System.StringComparison.Ordinal);
 
@@ -186,7 +223,7 @@ public static class DeclarationReader
             span)
         {
             TakesGeneratedConstructor = !type.IsStatic && !type.IsFileLocal && baseType?.SpecialType == SpecialType.System_Object &&
-                                        type.InstanceConstructors.All(k => k.IsImplicitlyDeclared),
+                                        type.InstanceConstructors.All(k => k.IsImplicitlyDeclared || IsGenerated(k)),
             IsAbstract = type.IsAbstract && !type.IsStatic,
             IsStaticOrFileLocal = type.IsStatic || type.IsFileLocal,
             OtherMembers = OtherMembers(type, members),
@@ -237,7 +274,7 @@ public static class DeclarationReader
         foreach (var m in type.GetMembers())
         {
             // A generic nested type is not found by a plain name (nn.Conv2d), nor does it clash with one (Summary).
-            if (m.IsImplicitlyDeclared || m is IMethodSymbol { MethodKind: not MethodKind.Ordinary } || m is INamedTypeSymbol { Arity: > 0 }) continue;
+            if (m.IsImplicitlyDeclared || IsGenerated(m) || m is IMethodSymbol { MethodKind: not MethodKind.Ordinary } || m is INamedTypeSymbol { Arity: > 0 }) continue;
             if (m is IFieldSymbol && layers.Any(l => l.Name == m.Name)) continue;
             var at = m.Locations.FirstOrDefault(l => l.IsInSource);
             if (at is null) continue;

@@ -371,7 +371,8 @@ internal sealed class LiteralAttributeReader
             // Any using or extern alias anywhere (global ones reach every file) could rename a type; names they define
             // are excluded. Conservative: a local alias in another file turns the name off everywhere.
             foreach (var tree in compilation.SyntaxTrees)
-                if (tree.GetRoot() is CompilationUnitSyntax unit)
+                // The generator's own output (in the analyzer's compilation) defines no alias the user's code sees.
+                if (!DeclarationReader.IsGenerated(tree) && tree.GetRoot() is CompilationUnitSyntax unit)
                     CollectAliases(tree, unit.Externs, unit.Usings, unit.Members);
             _staticImports = new Lazy<List<INamedTypeSymbol>?>(ResolveStaticImports);
             // Types the user declares in namespace ArchDsl itself would count as ArchDsl's in the bound reading: not here.

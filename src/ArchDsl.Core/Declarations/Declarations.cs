@@ -80,7 +80,11 @@ public sealed record AttributeDecl(string Name, EquatableArray<ArgValue> Positio
 /// <param name="IsInstance">False for a static or const field.</param>
 /// <param name="Part">Which part of a partial class declares it (0 for the first, in the compilation's order).</param>
 public sealed record MemberDecl(string Name, string TypeName, EquatableArray<AttributeDecl> Attributes, SourceSpan Span, SourceSpan? TypeSpan = null,
-    bool IsInstance = true, int Part = 0);
+    bool IsInstance = true, int Part = 0)
+{
+    /// <summary>The compiler found no type of that name (a missing using): <see cref="TypeName"/> is the name as written.</summary>
+    public bool TypeUnresolved { get; init; }
+}
 
 /// <summary>A member of the class that is no layer field (a method, property, plain field, nested type): its name only.</summary>
 public sealed record MemberName(string Name, SourceSpan Span);

@@ -29,7 +29,9 @@ public sealed class Rule
     public string Category { get; }
     public Severity Severity { get; }
     public string Description { get; }
-    public string HelpLink => "https://github.com/archdsl/archdsl/blob/main/docs/diagnostics/" + Id + ".md";
+    /// <summary>The rule's page, as a path in the ArchDsl repository. Descriptors carry no help link: the project has
+    /// no published address, and a link to a made-up one would be worse than none.</summary>
+    public string DocsPath => "docs/diagnostics/" + Id + ".md";
 }
 
 /// <summary>Every rule of the project. Ids are ADSL + four digits: 0xxx declarations and shapes
@@ -158,6 +160,10 @@ public static partial class Rules
     public static readonly Rule ReservedName = new("ADSL0020", "Member name is taken by the generated module",
         "'{0}' is already a member of the generated module ({1}); rename yours", Usage, Severity.Error,
         "The generated part declares counts, tables and the module's methods, and derives from TorchSharp's Module; a layer cannot take one of those names.");
+
+    public static readonly Rule MissingUsing = new("ADSL0024", "Layer type not found: a using is missing",
+        "'{0}' is declared as {1}, which is not found: add 'using {2};' to the file ([{3}] creates {2}.{1})", Usage, Severity.Error,
+        "The layer fields' types are TorchSharp's modules (TorchSharp.Modules) or ArchDsl's (ArchDsl.Layers); without the file's using the compiler cannot find them. Reported once per model and namespace, on the first such field.");
 
     public static readonly Rule BadKey = new("ADSL0023", "State-dict key cannot be used",
         "{0}: {1}", Usage, Severity.Error,

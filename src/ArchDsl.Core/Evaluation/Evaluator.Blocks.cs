@@ -316,7 +316,7 @@ public static partial class Evaluator
         {
             // As for layers: ranks follow from declared layouts, so inside a block checked on its own this is its own error.
             args.Fail(Rules.WrongLayout, args.Attr.Span, !s.Symbolic, where, block.Name, LayerCatalog.Describe(sig.Layout),
-                layout is null ? $"rank {input.Rank}" : LayerCatalog.Describe(layout.Value) + " " + input);
+                (layout is null ? $"rank {input.Rank}" : LayerCatalog.Describe(layout.Value) + " " + input) + LayerCatalog.LayoutHint(layout, sig.Layout));
             return null;
         }
         return (block, sig);

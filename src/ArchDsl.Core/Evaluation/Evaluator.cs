@@ -133,7 +133,10 @@ public static partial class Evaluator
         // Any other member with such a name clashes or hides just the same: a property Summary, a method named torch.
         // (Its own overrides and overloads of Module's members are the user's to write.)
         foreach (var m in decl.OtherMembers)
-            if (GeneratedUse(decl, m.Name, inherited: false) is { } use)
+            if ((GeneratedUse(decl, m.Name, inherited: false) ??
+                 // The generated part writes forward from the layers, and the counts describe that pass; a second one
+                 // would be the compiler's error inside a generated file (CS0111).
+                 (m.Name == "forward" ? "the forward pass, which the generated part writes from the layers and which the counts describe; remove yours" : null)) is { } use)
                 s.Report(Rules.ReservedName, m.Span, false, m.Name, use);
         foreach (var hidden in decl.HidesTorchSharp)
             s.Report(Rules.TorchSharpHidden, decl.Span, false, decl.Name, hidden, hidden.Substring(hidden.LastIndexOf('.') + 1));
@@ -378,7 +381,7 @@ public static partial class Evaluator
                     // wrong for every instance: the block's own error (its rule would index a shape it does not have).
                     args.Fail(Rules.WrongLayout, layerAttr.Span, !s.Symbolic, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
                         current.ChannelsLast ? "a channels-last map (H×W×C) " + current + "; put [Permute(0, 3, 1, 2)] before it"
-                        : layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current);
+                        : (layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current) + LayerCatalog.LayoutHint(layout, kind.Accepts[0]));
                     into.Add(node);
                     return null;
                 }
@@ -386,7 +389,9 @@ public static partial class Evaluator
 
             try
             {
+                int reported = s.Findings.Count;
                 output = kind.Infer(args, node, current);
+                if (output is null && !s.Symbolic) NameWhatShrankTheMap(s, reported, into, current);
             }
             catch (OverflowException)
             {
@@ -415,7 +420,18 @@ public static partial class Evaluator
 
             string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
-                s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+            {
+                int dot = expectedType.LastIndexOf('.');
+                // A type the compiler could not find, named as the layer's module: the file lacks the using (the
+                // compiler says CS0246 for each field; one finding says what to add).
+                if (member.TypeUnresolved && dot > 0 && member.TypeName == expectedType.Substring(dot + 1))
+                {
+                    if (s.MissingUsings.Add(owner.FullName + " " + expectedType.Substring(0, dot)))
+                        s.Report(Rules.MissingUsing, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, expectedType.Substring(0, dot), kind.Name);
+                    else s.HasErrors = true;
+                }
+                else s.Report(Rules.WrongMemberType, member.TypeSpan ?? member.Span, false, member.Name, member.TypeName, kind.Name, expectedType);
+            }
 
             if (head != null) node.HeadTask = head.Positional.Count > 0 ? head.Positional[0].Text : null;
             into.Add(node);
@@ -436,6 +452,36 @@ public static partial class Evaluator
         }
         CheckKeys(s, owner, into);
         return current;
+    }
+
+    /// <summary>
+    /// An ADSL0005 on an image that earlier layers of the same sequence made smaller says which ones did, with the
+    /// size after each ("conv1 (16×16), pool (8×8)"), so the user sees where the map went instead of only the layer
+    /// that no longer fits.
+    /// </summary>
+    private static void NameWhatShrankTheMap(Session s, int reportedBefore, List<LayerNode> before, Shape input)
+    {
+        if (input.Rank != 3 || input.ChannelsLast) return;
+        var shrank = new List<string>();
+        Shape? first = null;
+        foreach (var n in before)
+        {
+            if (n.Input is not { Rank: 3, ChannelsLast: false } i || n.Output is not { Rank: 3, ChannelsLast: false } o) continue;
+            first ??= i;
+            long[] iv = i.Values(), ov = o.Values();
+            if (ov[1] < iv[1] || ov[2] < iv[2]) shrank.Add($"{n.Path} ({ov[1]}×{ov[2]})");
+        }
+        if (shrank.Count == 0 || first is null) return;
+        long[] fv = first.Values();
+        var note = $"; the map was {fv[1]}×{fv[2]} and was made smaller by {string.Join(", ", shrank)}";
+        for (int k = reportedBefore; k < s.Findings.Count; k++)
+        {
+            var f = s.Findings[k];
+            if (f.Id != Rules.ImpossibleShape.Id || f.Args.Count < 2) continue;
+            var args = f.Args.ToArray();
+            args[1] += note;
+            s.Findings[k] = f with { Args = new EquatableArray<string>(args) };
+        }
     }
 
     /// <summary>A layer's Key: a state_dict path, or for a Stage a path with {i} that places each block.</summary>

@@ -37,6 +37,9 @@ internal sealed class Session
 
     public List<Finding> Findings { get; } = new();
 
+    /// <summary>Declarations and namespaces already reported as a missing using (ADSL0024): once per class.</summary>
+    public HashSet<string> MissingUsings { get; } = new(System.StringComparer.Ordinal);
+
     public bool HasErrors
     {
         get => _hasErrors;

@@ -103,6 +103,13 @@ public static class LayerCatalog
     public static Layout? LayoutOf(Shape shape) =>
         shape.ChannelsLast ? (shape.Rank == 3 ? Layout.ChannelsLast : null) : LayoutOfRank(shape.Rank);
 
+    /// <summary>The layer that turns one layout into the other, where there is one: "; put [Tokens] before it".</summary>
+    public static string LayoutHint(Layout? from, Layout to) => (from, to) switch
+    {
+        (Layout.Image, Layout.Tokens) => "; put [Tokens] before it to make each position a token",
+        _ => "",
+    };
+
     public static Layout? LayoutOfRank(int rank) => rank switch
     {
         3 => Layout.Image,

@@ -6,6 +6,7 @@ using System.Linq;
 using ArchDsl.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace ArchDsl.Generators.Tests.Infrastructure;
 
@@ -73,12 +74,13 @@ public static class GeneratorHarness
     /// every tracked step is Cached or Unchanged then (nothing in the pipeline depends on object identity), and
     /// unless the second run gives the same sources and diagnostics.
     /// </summary>
-    public static GeneratorResult Run(Compilation input, GeneratorDriver? driver = null)
+    /// <paramref name="options"/>: the analyzer config options the analyzer sees (give the driver the same ones).
+    public static GeneratorResult Run(Compilation input, GeneratorDriver? driver = null, AnalyzerConfigOptionsProvider? options = null)
     {
         bool fresh = driver is null;
         driver ??= CreateDriver();
         driver = driver.RunGeneratorsAndUpdateCompilation(input, out var output, out var driverDiagnostics);
-        var result = new GeneratorResult(input, output, driver, driverDiagnostics);
+        var result = new GeneratorResult(input, output, driver, driverDiagnostics, options);
         if (fresh && result.Single.Exception is null) AssertCachedOnSecondRun(result);
         return result;
     }
@@ -103,13 +105,54 @@ public static class GeneratorHarness
 /// <summary>One run of the generator: its outputs, diagnostics and the updated compilation.</summary>
 public sealed class GeneratorResult
 {
-    public GeneratorResult(Compilation input, Compilation output, GeneratorDriver driver, ImmutableArray<Diagnostic> driverDiagnostics)
+    public GeneratorResult(Compilation input, Compilation output, GeneratorDriver driver, ImmutableArray<Diagnostic> driverDiagnostics,
+        AnalyzerConfigOptionsProvider? options = null)
     {
         Input = input;
         Output = output;
         Driver = driver;
         DriverDiagnostics = driverDiagnostics;
         RunResult = driver.GetRunResult();
+        _analyzerDiagnostics = new Lazy<ImmutableArray<Diagnostic>>(() => RunAnalyzer(options));
+    }
+
+    private readonly Lazy<ImmutableArray<Diagnostic>> _analyzerDiagnostics;
+
+    /// <summary>
+    /// ArchDsl's findings as every host gets them: <see cref="ArchDslAnalyzer"/> through the public
+    /// <see cref="CompilationWithAnalyzers"/> over the compilation with the generated sources (what csc and language
+    /// servers analyze). Fails when the generator reports an ADSL diagnostic itself (a host that shows both would show it
+    /// twice) or the analyzer reports one finding twice.
+    /// </summary>
+    private ImmutableArray<Diagnostic> RunAnalyzer(AnalyzerConfigOptionsProvider? options)
+    {
+        var fromGenerator = Single.Diagnostics.Where(d => d.Id.StartsWith("ADSL", StringComparison.Ordinal)).ToList();
+        if (fromGenerator.Count > 0)
+            throw new Xunit.Sdk.XunitException("the generator reported findings itself:\n" + Describe(fromGenerator));
+        var analyzerOptions = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, options ?? EmptyOptions.Instance);
+        var withAnalyzers = Output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ArchDslAnalyzer()),
+            new CompilationWithAnalyzersOptions(analyzerOptions, onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+        var all = withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        var crashes = all.Where(d => d.Id == "AD0001").ToList();
+        if (crashes.Count > 0) throw new Xunit.Sdk.XunitException("the analyzer threw:\n" + Describe(crashes));
+        var twice = all.GroupBy(d => (d.Id, d.Location.GetLineSpan().ToString(), d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(g => g.Count() > 1).Select(g => g.First()).ToList();
+        if (twice.Count > 0) throw new Xunit.Sdk.XunitException("reported more than once:\n" + Describe(twice));
+        return all.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
+    }
+
+    private sealed class EmptyOptions : AnalyzerConfigOptionsProvider
+    {
+        public static readonly EmptyOptions Instance = new();
+        public override AnalyzerConfigOptions GlobalOptions => Empty.Instance;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty.Instance;
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Empty.Instance;
+
+        private sealed class Empty : AnalyzerConfigOptions
+        {
+            public static readonly Empty Instance = new();
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) { value = null; return false; }
+        }
     }
 
     public Compilation Input { get; }
@@ -119,13 +162,12 @@ public sealed class GeneratorResult
     public GeneratorDriverRunResult RunResult { get; }
     public GeneratorRunResult Single => RunResult.Results.Single();
 
-    /// <summary>Warnings and errors the generator reported (ADSL ids), in source order. Leaves out the counts every
-    /// valid model gets as info (ADSL1000, ADSL1003): <see cref="AllGeneratorDiagnostics"/> has them.</summary>
+    /// <summary>Warnings and errors ArchDsl reported (ADSL ids, through its analyzer), in source order. Leaves out the
+    /// counts every valid model gets as info (ADSL1000, ADSL1003): <see cref="AllGeneratorDiagnostics"/> has them.</summary>
     public ImmutableArray<Diagnostic> GeneratorDiagnostics => AllGeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
 
-    /// <summary>Every diagnostic the generator reported, infos included, in source order.</summary>
-    public ImmutableArray<Diagnostic> AllGeneratorDiagnostics => Single.Diagnostics
-        .OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
+    /// <summary>Every finding ArchDsl reported through its analyzer, infos included, in source order.</summary>
+    public ImmutableArray<Diagnostic> AllGeneratorDiagnostics => _analyzerDiagnostics.Value;
 
     /// <summary>Generated sources by hint name, ordered by name.</summary>
     public IReadOnlyList<(string HintName, string Text)> Sources => Single.GeneratedSources

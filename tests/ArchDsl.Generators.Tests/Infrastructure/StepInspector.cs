@@ -14,7 +14,7 @@ public static class StepInspector
     public static readonly string[] TrackedSteps =
     {
         ArchDslGenerator.ReadModelStep, ArchDslGenerator.ReadBlockStep, ArchDslGenerator.EmitModelStep, ArchDslGenerator.EmitBlockStep,
-        ArchDslGenerator.FileOptionsStep, ArchDslGenerator.ModelOptionsStep, ArchDslGenerator.FindingsStep,
+        ArchDslGenerator.FileOptionsStep, ArchDslGenerator.ModelOptionsStep,
     };
 
     /// <summary>Every output of every run of the named step: value and reason.</summary>
