@@ -89,4 +89,30 @@ public class LanguageModelJudgementTests
         Assert.Contains("N = 39.161 G active of 140.63 G total parameters", Message(large));
         Assert.Contains("needs about 2.35e23 FLOP", Message(large));
     }
+    [Fact]
+    public void Inference_memory_includes_the_kv_cache_at_the_declared_context()
+    {
+        // 2 layers, context 1024, 2 key/value heads of size 16: 2 · 2 · 1024 · 2 · 16 = 131,072 elements, 256 KiB at
+        // 2 bytes, times batch 4 = 1 MiB.
+        var r = GeneratorHarness.Run(TestModels.Usings + Blocks + """
+            /// <summary>A GQA layer.</summary>
+            [Block(Layout.Tokens)]
+            public partial class GqaLayer
+            {
+                [RmsNorm] RmsNorm norm;
+                [CausalSelfAttention(4, KvHeads = 2, Bias = false), Residual(From = nameof(norm))] CausalSelfAttention attn;
+            }
+
+            [Model, Input(1024), MemoryBudget("64KiB", BatchSize = 4)]
+            public partial class Small
+            {
+                [TokenEmbedding(16, 64)] Embedding wte;
+                [Stage(typeof(GqaLayer), 2)] Sequential layers;
+                [Linear(16, Bias = false)] Linear head;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var memory = Assert.Single(r.GeneratorDiagnostics, d => d.Id == "ADSL1007");
+        Assert.Contains("1 MiB KV cache at the declared context", Message(memory));
+    }
 }
