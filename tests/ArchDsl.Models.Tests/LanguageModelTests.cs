@@ -158,6 +158,7 @@ public class LanguageModelTests
         // the tied head T·D·V.
         const long t = 32, d = 64, v = 16;
         Assert.Equal(TinyGpt.Macs, 2 * (12 * t * d * d + 2 * t * t * d) + t * d * v);
+        Assert.Equal(TinyGpt.MacsPerToken, 2 * (12 * d * d + 2 * t * d) + d * v);
         // TinyMoe at T = 16, D = 32, K·h = 16, k = 2 of 4 experts of 48: attention T·D·(2D + 2·16) + 2·T²·D, router
         // T·D·4, the two chosen experts T·2·3·D·48, the head T·D·24.
         const long tm = 16, dm = 32;

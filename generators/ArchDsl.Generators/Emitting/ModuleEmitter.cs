@@ -39,7 +39,12 @@ internal static class ModuleEmitter
          .Line($"/// <summary>Multiply-accumulates per sample at the declared input: {Report.Number(plan.Macs)}.</summary>")
          .Line($"public const long Macs = {plan.Macs.ToString(Inv)}L;")
          .Line($"/// <summary>Floating-point operations per sample (2 × MACs): {Report.Number(plan.Flops)}.</summary>")
-         .Line($"public const long Flops = {plan.Flops.ToString(Inv)}L;")
+         .Line($"public const long Flops = {plan.Flops.ToString(Inv)}L;");
+        // A language model's sample is a sequence of T token ids; per token is the average over it (Macs / T).
+        if (plan.Layers.Count > 0 && plan.Layers[0].Kind == "TokenEmbedding" && plan.Input.Rank == 1 && plan.Input[0].Value > 0)
+            w.Line($"/// <summary>Multiply-accumulates per token, averaged over a sequence at the declared context of {Report.Number(plan.Input[0].Value)} (attention over the full context included).</summary>")
+             .Line($"public const long MacsPerToken = {(plan.Macs / plan.Input[0].Value).ToString(Inv)}L;");
+        w
          .Line("/// <summary>Declared input shape, without the batch dimension.</summary>")
          .Line($"public static global::System.Collections.Generic.IReadOnlyList<long> InputShape {{ get; }} = new long[] {{ {Join(plan.Input.Values())} }};")
          .Line("/// <summary>Output shape at the declared input, without the batch dimension.</summary>")
