@@ -17,6 +17,7 @@ public static class Program
     /// <c>compile [rounds]</c>: the 200-model build cost as interleaved rounds, wall and CPU time.
     /// <c>csc [rounds] [--shared] [--sdk-analyzers]</c>: the same build cost under the SDK's csc (a process per call, or its compiler server).
     /// <c>parts [rounds]</c>: a generator run's time split into reading, evaluation, emission and judgement.
+    /// <c>generate [rounds] [tokens]</c>: GPT-2 small generating with the KV cache against recomputing the sequence.
     /// <c>text [rounds]</c>: what parsing and embedding the generated text costs csc, whole and without the JSON constants.
     /// Anything else goes to BenchmarkDotNet's switcher, e.g. <c>--filter *EditBenchmarks*</c>.
     /// </summary>
@@ -32,6 +33,9 @@ public static class Program
         if (args.Length > 0 && args[0] == "csc") return CscBuildCost.Run(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "parts") return GeneratorParts.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         if (args.Length > 0 && args[0] == "text") return GeneratedTextCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+        if (args.Length > 0 && args[0] == "generate")
+            return GenerationCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1,
+                                      args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256);
         if (args.Length > 0 && args[0] == "report") return Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

@@ -89,4 +89,52 @@ public class LanguageModelJudgementTests
         Assert.Contains("N = 39.161 G active of 140.63 G total parameters", Message(large));
         Assert.Contains("needs about 2.35e23 FLOP", Message(large));
     }
+    [Fact]
+    public void Inference_memory_includes_the_kv_cache_at_the_declared_context()
+    {
+        // 2 layers, context 1024, 2 key/value heads of size 16: 2 · 2 · 1024 · 2 · 16 = 131,072 elements, 256 KiB at
+        // 2 bytes, times batch 4 = 1 MiB.
+        var r = GeneratorHarness.Run(TestModels.Usings + Blocks + """
+            /// <summary>A GQA layer.</summary>
+            [Block(Layout.Tokens)]
+            public partial class GqaLayer
+            {
+                [RmsNorm] RmsNorm norm;
+                [CausalSelfAttention(4, KvHeads = 2, Bias = false), Residual(From = nameof(norm))] CausalSelfAttention attn;
+            }
+
+            [Model, Input(1024), MemoryBudget("64KiB", BatchSize = 4)]
+            public partial class Small
+            {
+                [TokenEmbedding(16, 64)] Embedding wte;
+                [Stage(typeof(GqaLayer), 2)] Sequential layers;
+                [Linear(16, Bias = false)] Linear head;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var memory = Assert.Single(r.GeneratorDiagnostics, d => d.Id == "ADSL1007");
+        Assert.Contains("1 MiB KV cache at the declared context", Message(memory));
+    }
+    [Fact]
+    public void The_router_and_output_bias_choices_reach_the_generated_module()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(8)]
+            public partial class Net
+            {
+                [TokenEmbedding(10, 16)] Embedding wte;
+                [CausalSelfAttention(2, Bias = false, OutBias = true)] CausalSelfAttention attn;
+                [MixtureOfExperts(4, 2, 8, Router = ExpertRouting.TopKOfSoftmax)] MixtureOfExperts moe;
+                [TiedHead(nameof(wte))] TiedHead head;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var source = r.Source("Tests.Net.g.cs")!;
+        Assert.Contains("new global::ArchDsl.Layers.CausalSelfAttention(16, 2, kvHeads: 2, bias: false, outBias: true)", source);
+        Assert.Contains("new global::ArchDsl.Layers.MixtureOfExperts(16, 4, 2, 8, renormalize: false)", source);
+        Assert.Contains("new global::ArchDsl.Layers.TiedHead(this.wte)", source);
+        // attention 2·16² + 2·16·16 (no q/k/v biases) + 16 (output bias); router 16·4 + experts 4·3·16·8; head 0.
+        Assert.Contains("public const long ParameterCount = " + (10 * 16 + 4 * 16 * 16 + 16 + 16 * 4 + 4 * 3 * 16 * 8) + "L;", source);
+        Assert.Contains("public const long ActiveParameterCount = " + (10 * 16 + 4 * 16 * 16 + 16 + 16 * 4 + 2 * 3 * 16 * 8) + "L;", source);
+    }
 }

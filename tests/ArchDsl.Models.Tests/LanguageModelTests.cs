@@ -158,6 +158,7 @@ public class LanguageModelTests
         // the tied head T·D·V.
         const long t = 32, d = 64, v = 16;
         Assert.Equal(TinyGpt.Macs, 2 * (12 * t * d * d + 2 * t * t * d) + t * d * v);
+        Assert.Equal(TinyGpt.MacsPerToken, 2 * (12 * d * d + 2 * t * d) + d * v);
         // TinyMoe at T = 16, D = 32, K·h = 16, k = 2 of 4 experts of 48: attention T·D·(2D + 2·16) + 2·T²·D, router
         // T·D·4, the two chosen experts T·2·3·D·48, the head T·D·24.
         const long tm = 16, dm = 32;
@@ -229,13 +230,15 @@ public class LanguageModelTests
         Assert.Equal(1 + 2 * (2 + 4 + 1 + 4 * 3) + 2, msd.Count);
     }
 
-    [Fact]
-    public void Mixture_of_experts_equals_a_dense_reference_over_every_expert()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Mixture_of_experts_equals_a_dense_reference_over_every_expert(bool renormalize)
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
         const long features = 16, hidden = 24, experts = 4;
-        using var moe = new MixtureOfExperts(features, experts, 2, hidden);
+        using var moe = new MixtureOfExperts(features, experts, 2, hidden, renormalize);
         var p = moe.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
         var x = randn(3, 7, features);
         var output = moe.call(x);
@@ -245,8 +248,8 @@ public class LanguageModelTests
         var logits = matmul(x, p["gate.weight"].t());
         var best = logits.topk(2, -1).indexes;
         var reference = zeros_like(x);
-        var picked = logits.gather(-1, best);
-        var weights = picked.softmax(-1);
+        // Renormalised: a softmax over the two chosen logits; else the chosen experts' probabilities among all four.
+        var weights = renormalize ? logits.gather(-1, best).softmax(-1) : logits.softmax(-1).gather(-1, best);
         for (int e = 0; e < experts; e++)
         {
             var h = nn.functional.silu(matmul(x, p[$"experts.{e}.w1.weight"].t())) * matmul(x, p[$"experts.{e}.w3.weight"].t());

@@ -49,7 +49,12 @@ internal static class ModuleEmitter
              .Line($"public const long DeployMacs = {deploy.Macs.ToString(Inv)}L;")
              .Line("/// <summary>Converts the trained weights into the deploy form in place: each re-parameterised layer becomes one layer (RepVGG's branches one convolution with bias).</summary>")
              .Line("public void ToDeployForm() => global::ArchDsl.Layers.Reparameterization.ToDeployForm(this);");
-        w.Line("/// <summary>Declared input shape, without the batch dimension.</summary>")
+        // A language model's sample is a sequence of T token ids; per token is the average over it (Macs / T).
+        if (plan.Layers.Count > 0 && plan.Layers[0].KindInfo is { ReadsTokenIds: true } && plan.Input.Rank == 1 && plan.Input[0].Value > 0)
+            w.Line($"/// <summary>Multiply-accumulates per token, averaged over a sequence at the declared context of {Report.Number(plan.Input[0].Value)} (attention over the full context included).</summary>")
+             .Line($"public const long MacsPerToken = {(plan.Macs / plan.Input[0].Value).ToString(Inv)}L;");
+        w
+         .Line("/// <summary>Declared input shape, without the batch dimension.</summary>")
          .Line($"public static global::System.Collections.Generic.IReadOnlyList<long> InputShape {{ get; }} = new long[] {{ {Join(plan.Input.Values())} }};")
          .Line("/// <summary>Output shape at the declared input, without the batch dimension.</summary>")
          .Line($"public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape {{ get; }} = new long[] {{ {Join(plan.Output.Values())} }};")

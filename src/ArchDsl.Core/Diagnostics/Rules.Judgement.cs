@@ -43,7 +43,7 @@ public static partial class Rules
         "Estimate of mixed-precision Adam training memory without recomputation or sharding; see docs/judgement.md.");
 
     public static readonly Rule InferenceMemoryOverBudget = new("ADSL1007", "Inference memory above the memory budget",
-        "Model '{0}' needs about {1} for inference at batch {2} ({3} weights and buffers at 2 bytes each, {4} peak activations), above the memory budget of {5}",
+        "Model '{0}' needs about {1} for inference at batch {2} ({3} weights and buffers at 2 bytes each, {4} peak activations{6}), above the memory budget of {5}",
         Performance, Severity.Warning,
         "Estimate of half-precision inference memory; see docs/judgement.md.");
 

@@ -66,7 +66,7 @@ public static class Estimates
     /// Inference memory at a batch: weights and buffers at 2 B each, plus the largest input-plus-output
     /// pair of any one layer (what must be live at once when nothing else is kept) at 2 B/element.
     /// </summary>
-    public static (double Total, double Weights, double Activations) InferenceMemory(ModelPlan plan, long batch)
+    public static (double Total, double Weights, double Activations, double KvCache) InferenceMemory(ModelPlan plan, long batch)
     {
         double weights = InferenceBytesPerWeight * (plan.Parameters + plan.Buffers);
         double peak = 0;
@@ -76,7 +76,21 @@ public static class Estimates
             if (live > peak) peak = live;
         }
         double act = peak * ActivationBytes * batch;
-        return (weights + act, weights, act);
+        double kv = KvCacheElementsPerSample(plan) * ActivationBytes * batch;
+        return (weights + act + kv, weights, act, kv);
+    }
+
+    /// <summary>
+    /// Keys and values a decoder keeps while it generates, at the declared context: 2 · T · K · h per causal attention
+    /// layer (K key/value heads of size h; grouped-query attention keeps K, not H).
+    /// </summary>
+    public static double KvCacheElementsPerSample(ModelPlan plan)
+    {
+        double total = 0;
+        foreach (var leaf in Leaves(plan.Layers))
+            if (leaf.Spec is Layers.Kinds.CausalSelfAttentionKind.Spec s && leaf.Input.Rank == 2)
+                total += 2.0 * leaf.Input[0].Value * s.KvHeads.Value * (s.Features.Value / s.Heads.Value);
+        return total;
     }
 
     /// <summary>Layers without children (composites such as stages and block instances are walked).</summary>

@@ -79,7 +79,8 @@ public static class Judge
                 Report(Rules.TrainingMemoryOverBudget, span, plan.Name, Units.Bytes(t.Total), batch, Units.Bytes(t.State), Units.Bytes(t.Activations), Units.Bytes(memory));
             var i = Estimates.InferenceMemory(plan, batch);
             if (i.Total > memory)
-                Report(Rules.InferenceMemoryOverBudget, span, plan.Name, Units.Bytes(i.Total), batch, Units.Bytes(i.Weights), Units.Bytes(i.Activations), Units.Bytes(memory));
+                Report(Rules.InferenceMemoryOverBudget, span, plan.Name, Units.Bytes(i.Total), batch, Units.Bytes(i.Weights), Units.Bytes(i.Activations), Units.Bytes(memory),
+                    i.KvCache > 0 ? ", " + Units.Bytes(i.KvCache) + " KV cache at the declared context" : "");
         }
 
         CheckHeads(plan, found, accepted);

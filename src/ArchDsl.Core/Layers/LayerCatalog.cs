@@ -71,7 +71,7 @@ public static class LayerCatalog
     /// <summary>Names the generated class already uses: its counts and tables, and TorchSharp Module's members.</summary>
     public static readonly HashSet<string> GeneratedMembers = new()
     {
-        "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
+        "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "MacsPerToken", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
         "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
     };
 

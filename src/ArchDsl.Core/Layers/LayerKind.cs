@@ -70,6 +70,8 @@ public abstract class LayerKind
     /// <summary>Its output is a tensor it made and that its backward pass does not read: an in-place add or
     /// activation after it is safe.</summary>
     public virtual bool FreshOutput => false;
+    /// <summary>It reads integer token ids (a language model's first layer): the model's sample is a sequence.</summary>
+    public virtual bool ReadsTokenIds => false;
     /// <summary>It drops a residual branch (stochastic depth): where an optional residual on it adds nothing, the layer
     /// does not run either, as in torchvision's MBConv.</summary>
     public virtual bool DropsResidualBranch => false;

@@ -4,7 +4,7 @@ namespace ArchDsl;
 // generated forward as a Long tensor B×T; a [TokenEmbedding] first layer turns them into T×D tokens.
 
 /// <summary>How a mixture-of-experts router weights the experts it picks.</summary>
-public enum Router
+public enum ExpertRouting
 {
     /// <summary>Softmax over all experts, the top k kept and renormalised to sum to 1 (Mixtral; the same as a softmax over the top k logits).</summary>
     SoftmaxOfTopK,
@@ -108,8 +108,8 @@ public sealed class MixtureOfExpertsAttribute : LayerAttribute
     public int TopK { get; }
     /// <summary>Hidden width of each expert.</summary>
     public int Hidden { get; }
-    /// <summary>How the chosen experts are weighted (default <see cref="ArchDsl.Router.SoftmaxOfTopK"/>, Mixtral's).</summary>
-    public Router Router { get; set; }
+    /// <summary>How the chosen experts are weighted (default <see cref="ExpertRouting.SoftmaxOfTopK"/>, Mixtral's).</summary>
+    public ExpertRouting Router { get; set; }
 }
 
 /// <summary>An output head that shares a [TokenEmbedding]'s weight (logits = x·Wᵀ): no parameters of its own.</summary>

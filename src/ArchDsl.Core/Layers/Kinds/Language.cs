@@ -18,6 +18,7 @@ internal sealed class TokenEmbeddingKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Embedding;
     public override bool FreshOutput => true;
+    public override bool ReadsTokenIds => true;
     public override string ParameterFormula => "V·D";
     public override string Summary => "token ids (the input's T positions) to T×D vectors (`nn.Embedding`)";
 
