@@ -138,6 +138,24 @@ public class PyTorchCheckpointTests(PyTorchCheckpointFiles files, ITestOutputHel
         Assert.StartsWith($"Checkpoint '{path}' cannot be written: ", error.Message);
     }
 
+    [Fact]
+    public void Without_PyTorch_these_tests_fail_with_one_line_saying_what_to_install()
+    {
+        Assert.Null(PyTorch.MissingReason("/usr/bin/python3"));
+        string absent = PyTorch.MissingReason("/nonexistent/python3")!;
+        // -S leaves out site-packages, where Debian's torch lives: a Python without torch.
+        string withoutTorch = PyTorch.MissingReason("/usr/bin/python3", "-S")!;
+        output.WriteLine(absent);
+        output.WriteLine(withoutTorch);
+        foreach (var reason in new[] { absent, withoutTorch })
+        {
+            Assert.DoesNotContain('\n', reason);
+            Assert.Contains("apt-get install -y python3-torch python3-torchvision", reason);
+        }
+        Assert.EndsWith("/nonexistent/python3 does not exist.", absent);
+        Assert.EndsWith("import failed: ModuleNotFoundError: No module named 'torch'", withoutTorch);
+    }
+
     /// <summary>
     /// Makes eval mode depend on everything a checkpoint carries: batch-norm statistics and affine weights, biases,
     /// and the zero-initialised class token and head.
@@ -202,14 +220,19 @@ internal static class PyTorch
 {
     private const string Python = "/usr/bin/python3";
 
-    private static readonly Lazy<string?> Missing = new(() =>
+    private static readonly Lazy<string?> Missing = new(() => MissingReason(Python));
+
+    /// <summary>
+    /// Null when <paramref name="python"/> (run with <paramref name="flags"/>) imports torch and torchvision; else one
+    /// line saying what to install, so that these tests fail, never skip, without PyTorch.
+    /// </summary>
+    public static string? MissingReason(string python, params string[] flags)
     {
-        // One line saying what to install: these tests fail, never skip, without PyTorch.
-        const string need = "PyTorch checkpoint tests need /usr/bin/python3 with torch and torchvision: install Debian's python3-torch and python3-torchvision (apt-get install -y python3-torch python3-torchvision; .ci/run does this)";
-        if (!File.Exists(Python)) return $"{need}; {Python} does not exist.";
-        var (code, _, error) = Execute("-c", "import torch, torchvision");
+        string need = $"PyTorch checkpoint tests need {python} with torch and torchvision: install Debian's python3-torch and python3-torchvision (apt-get install -y python3-torch python3-torchvision; .ci/run does this)";
+        if (!File.Exists(python)) return $"{need}; {python} does not exist.";
+        var (code, _, error) = Execute(python, flags.Concat(new[] { "-c", "import torch, torchvision" }).ToArray());
         return code == 0 ? null : $"{need}; import failed: {error.Trim().Split('\n').Last()}";
-    });
+    }
 
     public static string Script => Path.Combine(TorchvisionFixtures.FindRepositoryRoot(AppContext.BaseDirectory), "tests", "Fixtures", "pytorch", "checkpoints.py");
 
@@ -217,7 +240,7 @@ internal static class PyTorch
     public static string Run(params string[] arguments)
     {
         if (Missing.Value is { } missing) throw new InvalidOperationException(missing);
-        var (code, stdout, stderr) = Execute(new[] { Script }.Concat(arguments).ToArray());
+        var (code, stdout, stderr) = Execute(Python, new[] { Script }.Concat(arguments).ToArray());
         if (code != 0)
             throw new InvalidOperationException($"checkpoints.py {string.Join(' ', arguments)} exited with {code}: {stderr.Trim().Split('\n').Last()}");
         return stdout.Trim();
@@ -233,9 +256,9 @@ internal static class PyTorch
     public static void WriteFloats(string path, Tensor values) =>
         File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.contiguous().data<float>().ToArray().AsSpan()).ToArray());
 
-    private static (int Code, string Stdout, string Stderr) Execute(params string[] arguments)
+    private static (int Code, string Stdout, string Stderr) Execute(string python, string[] arguments)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -243,7 +266,7 @@ internal static class PyTorch
         if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Python} {string.Join(' ', arguments)} ran over 10 minutes");
+            throw new TimeoutException($"{python} {string.Join(' ', arguments)} ran over 10 minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
