@@ -89,7 +89,7 @@ internal static class ModuleEmitter
          .Line("if (device is not null) this.to(device);")
          .Close();
         w.Line();
-        WriteForward(w, plan.Layers, concrete: true);
+        WriteForward(w, plan.Layers, concrete: true, (d.Name, "(batch, " + Join(plan.Input.Values()) + ")"));
         w.Line();
         WriteDispose(w, plan.Layers, concrete: true);
         WriteRegistrationOverride(w, plan.Layers);
@@ -481,9 +481,13 @@ internal static class ModuleEmitter
         return $"x = {home}{a.Function}(x{extra});";
     }
 
-    private static void WriteForward(CodeWriter w, List<LayerNode> layers, bool concrete)
+    /// <param name="declaredInput">A model's name and declared input, e.g. "(batch, 3, 224, 224)": TorchSharp's own error
+    /// for an input the layers cannot take is rethrown naming both shapes. Only on failure: a CNN with adaptive pooling
+    /// legitimately takes other sizes.</param>
+    private static void WriteForward(CodeWriter w, List<LayerNode> layers, bool concrete, (string Model, string Shape)? declaredInput = null)
     {
         var locals = new HashSet<string> { "x", "scope" };
+        if (declaredInput != null) { locals.Add("input"); locals.Add("e"); }
         var identities = new Dictionary<string, string>();
         foreach (var n in layers)
             if ((n.Residual?.From ?? n.Join?.From) is { } from && !identities.ContainsKey(from))
@@ -502,6 +506,7 @@ internal static class ModuleEmitter
         w.Line("/// <summary>Runs the layers in declaration order.</summary>")
          .Open($"public override {TorchType("Tensor")} forward({TorchType("Tensor")} x)")
          .Line("using var scope = torch.NewDisposeScope();");
+        if (declaredInput != null) w.Line("var input = x;").Open("try");
         foreach (var n in layers)
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"var {id} = x;");
@@ -566,6 +571,13 @@ internal static class ModuleEmitter
             if (!gate) WriteActivation(n, fresh);
         }
         w.Line("return scope.MoveToOuter(x);").Close();
+        if (declaredInput is { } declared)
+        {
+            w.Open("catch (global::System.Runtime.InteropServices.ExternalException e)")
+             .Line($"throw new global::System.ArgumentException({Str(declared.Model + ": forward failed on an input of shape (")} + string.Join(\", \", input.shape) + {Str("); the declared input is " + declared.Shape + ": ")} + e.Message, nameof(x), e);")
+             .Close();
+            w.Close();
+        }
     }
 
     private static void WriteDispose(CodeWriter w, List<LayerNode> layers, bool concrete)
