@@ -91,9 +91,20 @@ public static partial class Evaluator
             scope.SetActivation(kv.Key, ActivationValue.FromParameter(kv.Key));
         }
         var identifiers = ScanIdentifiers(block, out bool unreadable);
+        var declared = new List<string>(inputNames);
+        declared.AddRange(defaults.Keys);
+        foreach (var a in activations) declared.Add(a.Key);
         foreach (var kv in identifiers)
         {
             if (Array.IndexOf(inputNames, kv.Key) >= 0 || scope.TryGetActivation(kv.Key, out _)) continue;
+            // A name one or two letters away from a declared parameter or input is a typo, not a new parameter: left
+            // undefined, its expression is the block's own error at the argument, with the name it meant.
+            if (!defaults.ContainsKey(kv.Key) && Names.Nearest(kv.Key, declared) is { } meant)
+            {
+                unreadable = true;
+                scope.SetMeant(kv.Key, meant);
+                continue;
+            }
             bool has = defaults.TryGetValue(kv.Key, out var def);
             sig.ParameterList.Add(new KeyValuePair<string, long?>(kv.Key, has ? def.Value : null));
             sig.UsedByMap[kv.Key] = kv.Value;

@@ -229,6 +229,7 @@ public static partial class Evaluator
             {
                 var hint = scope.InBlock ? "it is neither a parameter given to this block nor one of its inputs"
                     : "names can only be used inside a [Block], where the Stage or Use binds them";
+                if (scope.InBlock && scope.Meant(n) is { } meant) hint += $"; did you mean '{meant}'?";
                 s.Report(Rules.BadExpression, span, false, where, text, $"'{n}' is not defined: {hint}");
                 onFail();
                 return null;

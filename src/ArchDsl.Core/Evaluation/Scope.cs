@@ -19,6 +19,26 @@ internal sealed class Scope
 
     public bool TryGet(string name, out Dim value) => _vars.TryGetValue(name, out value);
 
+    private Dictionary<string, string>? _meant;
+
+    /// <summary>A name taken for a typo of a declared one (not made a parameter), with the name meant.</summary>
+    public void SetMeant(string typo, string meant) => (_meant ??= new Dictionary<string, string>())[typo] = meant;
+
+    /// <summary>The name a user probably meant: a typo recorded when the block's parameters were found, or the nearest
+    /// name defined here.</summary>
+    public string? Meant(string name) =>
+        _meant != null && _meant.TryGetValue(name, out var m) ? m : Evaluation.Names.Nearest(name, Names);
+
+    /// <summary>The names defined here: sizes and activation parameters.</summary>
+    public IEnumerable<string> Names
+    {
+        get
+        {
+            foreach (var k in _vars.Keys) yield return k;
+            if (_activations != null) foreach (var k in _activations.Keys) yield return k;
+        }
+    }
+
     private Dictionary<string, ActivationValue>? _activations;
 
     /// <summary>A block's activation parameter: its value in this instance, or (checked on its own) the parameter itself.</summary>
