@@ -39,4 +39,28 @@ public partial class BadInputTests
         var r = GeneratorHarness.Run(TestModels.Usings + TypoBlock.Replace("stride = strid", "stride = stride"));
         Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
     }
+
+    /// <summary>
+    /// Every independent mistake in one build: after the too-large kernel, later layers are still read with the shape
+    /// before it standing in, so the negative size is reported too; the stand-in's own shape findings are not (the
+    /// Linear on a map that the failed convolution would not have made is no finding).
+    /// </summary>
+    [Fact]
+    public void Independent_mistakes_are_all_reported_in_one_build()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(4, 8, 8)]
+            public partial class Net
+            {
+                [Conv2d(4, Kernel = 40)] Conv2d big;
+                [Conv2d(8, Kernel = 3, Groups = 3)] Conv2d grouped;
+                [Linear(-3)] Linear fc;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        var ids = r.GeneratorDiagnostics.Select(d => d.Id).ToList();
+        Assert.Equal(new[] { "ADSL0005", "ADSL0002" }, ids);
+        Assert.Contains("at least 1", r.GeneratorDiagnostics[1].GetMessage());
+        Assert.False(r.HasModule("Tests.Net.g.cs"));
+    }
 }

@@ -311,6 +311,7 @@ public static partial class Evaluator
         var inputs = new Dictionary<string, Shape>(owner.Members.Count, StringComparer.Ordinal);
         var strides = new List<KeyValuePair<string, Dim>>(owner.Members.Count);
         HashSet<string>? shortcuts = null;
+        bool failed = false;
         foreach (var member in owner.Members)
         {
             if (!member.IsInstance) continue;   // reported by CheckLayerFields
@@ -384,7 +385,9 @@ public static partial class Evaluator
                         current.ChannelsLast ? "a channels-last map (H×W×C) " + current + "; put [Permute(0, 3, 1, 2)] before it"
                         : (layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current) + LayerCatalog.LayoutHint(layout, kind.Accepts[0]));
                     into.Add(node);
-                    return null;
+                    if (s.Symbolic) return null;
+                    Failed(ref failed);
+                    continue;
                 }
             }
 
@@ -438,21 +441,39 @@ public static partial class Evaluator
             into.Add(node);
 
             if (output is null || args.Failed && !s.Symbolic)
-                return null;
+            {
+                if (s.Symbolic) return null;
+                Failed(ref failed);
+                continue;
+            }
             node.Output = output;
 
             strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Stride));
 
-            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path))
-                if (!s.Symbolic) return null;
-            if (join != null && !ApplyJoin(s, owner, join, node, inputs, path))
-                if (!s.Symbolic) return null;
-            if (node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts))
-                if (!s.Symbolic) return null;
+            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path) && !s.Symbolic
+                || join != null && !ApplyJoin(s, owner, join, node, inputs, path) && !s.Symbolic
+                || node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts) && !s.Symbolic)
+            {
+                Failed(ref failed);
+                continue;
+            }
             current = node.Output;
+        }
+        if (failed)
+        {
+            s.AfterFailure--;
+            return null;
         }
         CheckKeys(s, owner, into);
         return current;
+
+        // The first failure of this sequence: later members are still read, with the shape before the failed layer
+        // standing in, so that every independent mistake is reported in one build.
+        void Failed(ref bool already)
+        {
+            if (!already) s.AfterFailure++;
+            already = true;
+        }
     }
 
     /// <summary>

@@ -32,6 +32,10 @@ internal sealed class Session
     /// so their layer path is given from the model's name ("ResNet18.layer4.0.conv1").</summary>
     public string? ModelName { get; set; }
 
+    /// <summary>While above zero, a layer before has failed and evaluation goes on with a stand-in shape to find the
+    /// independent mistakes after it: findings that depend on the shape are dropped.</summary>
+    public int AfterFailure { get; set; }
+
     /// <summary>While above zero, findings are dropped (signatures computed on behalf of a parent).</summary>
     public int Muted { get; set; }
 
@@ -128,6 +132,8 @@ internal sealed class Session
         if (rule.Severity == Severity.Error && Symbolic && !shapeDependent) HasErrors = true;
         if (Muted > 0) return;
         if (Symbolic && shapeDependent) return;
+        // After a layer failed, later layers see a stand-in shape: only what is wrong whatever the shape is said.
+        if (AfterFailure > 0 && shapeDependent) return;
         if (!Symbolic && InstanceDepth > 0 && !shapeDependent) return;
         if (!Symbolic && InstanceDepth > 0 && ModelName != null && args.Length > 0 && args[0] is string path)
             args = With(args, ModelName + "." + path);
