@@ -82,6 +82,15 @@ public partial class TinyMoe
     [Linear(24, Bias = false)] Linear lm_head;
 }
 
+/// <summary>Routed experts with two shared ones (DeepSeekMoE): embedding, mixture, head.</summary>
+[Model, Input(8)]
+public partial class TinySharedMoe
+{
+    [TokenEmbedding(24, 16)] Embedding embed_tokens;
+    [MixtureOfExperts(4, 2, 24, Shared = 2)] MixtureOfExperts mlp;
+    [Linear(24, Bias = false)] Linear lm_head;
+}
+
 /// <summary>Decoder-only language models: counts against hand formulas, layouts, and behaviour against references written here.</summary>
 public class LanguageModelTests
 {
@@ -460,5 +469,32 @@ public class LanguageModelTests
         var generated = Generation.Generate(model, prompt, 29);
         var expected = Enumerable.Range(9, 32).Select(i => cycle[i % 16]).ToArray();
         Assert.Equal(expected, generated[0].data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Shared_experts_count_for_every_token_and_add_to_the_routed_output()
+    {
+        // By hand: embedding 24·16, router 16·4, four routed and two shared SwiGLU experts of 3·16·24 each, head 16·24;
+        // a token uses the router, its top 2 and both shared experts.
+        const long expert = 3 * 16 * 24;
+        long total = TinySharedMoe.ParameterCount, active = TinySharedMoe.ActiveParameterCount;
+        Assert.Equal(24 * 16 + 16 * 4 + (4 + 2) * expert + 16 * 24, total);
+        Assert.Equal(24 * 16 + 16 * 4 + (2 + 2) * expert + 16 * 24, active);
+        using (var model = new TinySharedMoe()) Assert.Equal(total, model.parameters().Sum(q => q.numel()));
+
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        using var moe = new MixtureOfExperts(16, 4, 2, 24, shared: 2);
+        var p = moe.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+        Assert.Equal(new long[] { 48, 16 }, p["shared_experts.gate_proj.weight"].shape);   // one SwiGLU of 2 × 24
+        var x = randn(2, 5, 16);
+        using var routedOnly = new MixtureOfExperts(16, 4, 2, 24);
+        routedOnly.load_state_dict(moe.state_dict().Where(kv => !kv.Key.StartsWith("shared_experts.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value), strict: true);
+        var shared = matmul(nn.functional.silu(matmul(x, p["shared_experts.gate_proj.weight"].t())) * matmul(x, p["shared_experts.up_proj.weight"].t()),
+            p["shared_experts.down_proj.weight"].t());
+        var expected = routedOnly.call(x) + shared;
+        var actual = moe.call(x);
+        Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-5), $"max difference {(actual - expected).abs().max().item<float>()}");
     }
 }

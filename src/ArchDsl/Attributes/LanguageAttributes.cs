@@ -110,6 +110,11 @@ public sealed class MixtureOfExpertsAttribute : LayerAttribute
     public int Hidden { get; }
     /// <summary>How the chosen experts are weighted (default <see cref="ExpertRouting.SoftmaxOfTopK"/>, Mixtral's).</summary>
     public ExpertRouting Router { get; set; }
+    /// <summary>
+    /// Shared experts every token uses besides the routed ones (DeepSeekMoE's): one SwiGLU of <c>Shared · hidden</c>
+    /// named <c>shared_experts</c> (gate_proj, up_proj, down_proj), added to the routed output. Default 0.
+    /// </summary>
+    public int Shared { get; set; }
 }
 
 /// <summary>An output head that shares a [TokenEmbedding]'s weight (logits = x·Wᵀ): no parameters of its own.</summary>

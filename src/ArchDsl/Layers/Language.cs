@@ -288,6 +288,7 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
 #pragma warning disable IDE1006 // state_dict names
     private readonly Linear gate;
     private readonly ModuleList<Expert> experts;
+    private readonly SwiGlu? shared_experts;
 #pragma warning restore IDE1006
     private readonly long _topK;
     private readonly bool _renormalize;
@@ -298,12 +299,14 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
     /// <param name="topK">Experts per token.</param>
     /// <param name="hidden">Hidden width of each expert.</param>
     /// <param name="renormalize">The top k weights sum to 1 (Mixtral); else they are the softmax over all experts.</param>
-    public MixtureOfExperts(long features, long experts, long topK, long hidden, bool renormalize = true) : base(nameof(MixtureOfExperts))
+    /// <param name="shared">Shared experts every token uses (DeepSeekMoE): one SwiGLU of shared × hidden, added.</param>
+    public MixtureOfExperts(long features, long experts, long topK, long hidden, bool renormalize = true, long shared = 0) : base(nameof(MixtureOfExperts))
     {
         _topK = topK;
         _renormalize = renormalize;
         gate = nn.Linear(features, experts, hasBias: false);
         this.experts = nn.ModuleList(Enumerable.Range(0, (int)experts).Select(_ => new Expert(features, hidden)).ToArray());
+        shared_experts = shared > 0 ? new SwiGlu(features, shared * hidden) : null;
         RegisterComponents();
     }
 
@@ -329,6 +332,7 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
             var y = experts[e].call(x.index_select(0, rows)) * weights.index(rows, slots).unsqueeze(-1);
             output = output.index_add(0, rows, y, 1);
         }
+        if (shared_experts is not null) output = output + shared_experts.call(x);
         return scope.MoveToOuter(output.reshape(shape));
     }
 }

@@ -178,14 +178,14 @@ internal sealed class SwiGluKind : LayerKind
 internal sealed class MixtureOfExpertsKind : LayerKind
 {
     public MixtureOfExpertsKind() : base("MixtureOfExperts", "ArchDsl.Layers.MixtureOfExperts", null,
-        new[] { "Experts", "TopK", "Hidden" }, new[] { "Router" }) { }
+        new[] { "Experts", "TopK", "Hidden" }, new[] { "Router", "Shared" }) { }
 
     public sealed record Spec(Dim Experts, Dim TopK);
 
     public override LayerCategory Category => LayerCategory.Dense;
     public override bool ActsOnLastAxis => true;
-    public override string ParameterFormula => "D·E + E·3·D·F (active: D·E + k·3·D·F)";
-    public override string MacFormula => "R·(D·E + k·3·D·F) over R rows";
+    public override string ParameterFormula => "D·E + (E + S)·3·D·F (active: D·E + (k + S)·3·D·F), S shared";
+    public override string MacFormula => "R·(D·E + (k + S)·3·D·F) over R rows";
     public override string Summary => "top-k routed SwiGLU experts (Mixtral's `block_sparse_moe`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
@@ -203,14 +203,17 @@ internal sealed class MixtureOfExpertsKind : LayerKind
         // Mixtral's router: softmax over all experts, top k, weights renormalised (the same as a softmax over the top
         // k's logits); TopKOfSoftmax keeps the top k probabilities as they are.
         string router = a.Enum("Router") ?? "SoftmaxOfTopK";
-        long d = x.Last.Value, ev = e.Value.Value, kv = k.Value.Value, fv = f.Value.Value;
+        var shared = a.Int("Shared", 0, 0);
+        if (shared is null) return null;
+        long d = x.Last.Value, ev = e.Value.Value, kv = k.Value.Value, fv = f.Value.Value, sv = shared.Value.Value;
         long expert = checked(3 * d * fv);
-        n.OwnParameters = checked(d * ev + ev * expert);
-        n.OwnActiveParameters = checked(d * ev + kv * expert);
-        n.OwnMacs = checked(ShapeRules.Rows(x) * (d * ev + kv * expert));
+        // Shared experts are one SwiGLU of S·F: the same parameters as S experts, used by every token.
+        n.OwnParameters = checked(d * ev + (ev + sv) * expert);
+        n.OwnActiveParameters = checked(d * ev + (kv + sv) * expert);
+        n.OwnMacs = checked(ShapeRules.Rows(x) * (d * ev + (kv + sv) * expert));
         n.Spec = new Spec(e.Value, k.Value);
         n.Recipe = ModuleRecipe.Runtime(Name).Add(x.Last).Add(e.Value).Add(k.Value).Add(f.Value)
-            .AddUnless("renormalize", router == "SoftmaxOfTopK", true);
+            .AddUnless("renormalize", router == "SoftmaxOfTopK", true).AddUnless("shared", shared.Value, 0);
         return x;
     }
 }
