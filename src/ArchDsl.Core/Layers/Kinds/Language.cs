@@ -158,13 +158,16 @@ internal sealed class SwiGluKind : LayerKind
     public override string MacFormula => "R·3·D·F over R rows";
     public override string Summary => "gated SiLU feed-forward (Llama's `gate_proj`, `up_proj`, `down_proj`)";
 
+    /// <summary>gate_proj and up_proj D→F, down_proj F→D: also each expert of a mixture (and its shared experts).</summary>
+    internal static long Parameters(long d, long f, bool bias) => checked(3 * d * f + (bias ? 2 * f + d : 0));
+
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)
     {
         var f = a.Int("Hidden", null);
         if (f is null) return null;
         bool bias = a.Bool("Bias", false);
         long d = x.Last.Value, fv = f.Value.Value;
-        n.OwnParameters = checked(3 * d * fv + (bias ? 2 * fv + d : 0));
+        n.OwnParameters = Parameters(d, fv, bias);
         n.OwnMacs = checked(ShapeRules.Rows(x) * 3 * d * fv);
         n.Recipe = ModuleRecipe.Runtime(Name).Add(x.Last).Add(f.Value).AddUnless("bias", bias, false);
         return x;
@@ -206,7 +209,7 @@ internal sealed class MixtureOfExpertsKind : LayerKind
         var shared = a.Int("Shared", 0, 0);
         if (shared is null) return null;
         long d = x.Last.Value, ev = e.Value.Value, kv = k.Value.Value, fv = f.Value.Value, sv = shared.Value.Value;
-        long expert = checked(3 * d * fv);
+        long expert = SwiGluKind.Parameters(d, fv, bias: false);
         // Shared experts are one SwiGLU of S·F: the same parameters as S experts, used by every token.
         n.OwnParameters = checked(d * ev + (ev + sv) * expert);
         n.OwnActiveParameters = checked(d * ev + (kv + sv) * expert);
