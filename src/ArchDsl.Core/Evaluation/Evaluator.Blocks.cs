@@ -248,7 +248,7 @@ public static partial class Evaluator
     /// <param name="sig">The block's signature, when it resolved: its activation parameters take Act members.</param>
     /// <param name="activations">Bindings of activation parameters.</param>
     private static List<KeyValuePair<string, Dim>>? ReadBindings(Session s, Scope scope, LayerArgs args, string where, BlockSignature? sig,
-        out SourceSpan span, out List<KeyValuePair<string, ActivationValue>> activations)
+        out SourceSpan span, out List<KeyValuePair<string, ActivationValue>> activations, long? index = null)
     {
         var raw = args.Raw("Bindings");
         span = raw?.Span ?? args.Attr.Span;
@@ -278,7 +278,9 @@ public static partial class Evaluator
                 activations.Add(new KeyValuePair<string, ActivationValue>(kv.Key, value));
                 continue;
             }
-            var d = args.Evaluate(kv.Value, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
+            // In a model's Stage, i is the block's index (unless the scope defines an i of its own).
+            var e = index is { } at && !scope.TryGet(StageIndex, out _) ? kv.Value.Substitute(v => v == StageIndex ? Expr.Const(at) : null) : kv.Value;
+            var d = args.Evaluate(e, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
             if (d is null) return null;
             result.Add(new KeyValuePair<string, Dim>(kv.Key, new Dim(d.Value.Value, d.Value.Expr, raw.Span)));
         }
@@ -417,6 +419,20 @@ public static partial class Evaluator
         }
     }
 
+    private const string StageIndex = "i";
+
+    /// <summary>Whether a Stage's bindings read the block index i. Only a model's Stage can: inside a block every
+    /// identifier is a parameter of the block (a stage there repeats one set of sizes in a loop).</summary>
+    private static bool BindsIndex(LayerArgs args, Scope scope)
+    {
+        if (args.Raw("Bindings") is not { Kind: ArgKind.String, Text: { } text } || scope.TryGet(StageIndex, out _)) return false;
+        var parsed = ExprParser.ParseBindings(text, out _);
+        if (parsed is null) return false;
+        foreach (var kv in parsed)
+            if (kv.Value.Variables().Contains(StageIndex)) return true;
+        return false;
+    }
+
     internal static Shape? EvaluateStage(LayerArgs args, LayerNode node, Shape input)
     {
         var s = args.Session;
@@ -425,7 +441,8 @@ public static partial class Evaluator
         var where = node.Path;
         var resolved = ResolveBlock(s, args, where, input);
         var count = args.Int("Count", null, 1);
-        var bindings = ReadBindings(s, scope, args, where, resolved?.Sig, out var span, out var activations);
+        bool byIndex = BindsIndex(args, scope);
+        var bindings = ReadBindings(s, scope, args, where, resolved?.Sig, out var span, out var activations, byIndex ? 0 : null);
         var names = args.Text("Names") ?? "{i}";
         var pattern = IndexPattern.Parse(names);
         if (pattern is null || names.IndexOf('.') >= 0 || !StateKeys.IsValidPath(pattern.Format(0)))
@@ -459,7 +476,16 @@ public static partial class Evaluator
             };
             child.Path = node.Path + "." + child.Name;
             node.Children.Add(child);
-            var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, activations, child, depth + 1);
+            var own = i == 0 ? bindings : rest;
+            if (byIndex && i > 0)
+            {
+                var at = ReadBindings(s, scope, args, where, sig, out _, out _, i);
+                if (at is null) return null;
+                own = new List<KeyValuePair<string, Dim>>();
+                foreach (var kv in at)
+                    own.Add(kv.Key == "stride" ? new KeyValuePair<string, Dim>(kv.Key, Dim.Of(1, kv.Value.Origin)) : kv);
+            }
+            var output = Instantiate(s, block, sig, current, own, activations, child, depth + 1);
             if (output is null) return null;
             child.Output = output;
             // A stage of a model writes each block with its own sizes, so its width may grow (DenseNet's dense layers);

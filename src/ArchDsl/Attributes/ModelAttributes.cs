@@ -116,7 +116,8 @@ public sealed class ParamAttribute : Attribute
 /// <summary>
 /// Repeats a block into a Sequential with numbered children ("0", "1", ... as PyTorch's Sequential, or
 /// <see cref="Names"/>). A binding named "stride" applies to the first block only; later blocks get 1,
-/// as torchvision's ResNet stages do. Blocks after the first must keep their input shape.
+/// as torchvision's ResNet stages do. In a model's Stage the bindings may read the block's index <c>i</c>
+/// ("shift = i % 2 * 3"); inside a block, blocks after the first must keep their input shape.
 /// </summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]

@@ -10,7 +10,7 @@ internal sealed class StageKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Composite;
     public override bool TakesCommonArguments => false;
-    public override string Summary => "a block repeated into a `Sequential`; a `stride` binding applies to the first only";
+    public override string Summary => "a block repeated into a `Sequential`; a `stride` binding applies to the first only; in a model's stage, bindings may read the block index `i`";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x) => Evaluator.EvaluateStage(a, n, x);
 }
