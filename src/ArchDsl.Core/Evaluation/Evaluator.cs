@@ -305,10 +305,13 @@ public static partial class Evaluator
     /// Evaluates the members of a model or block in order. Returns the output shape, or null when a
     /// layer could not be formed (later layers are then not evaluated, to avoid cascading errors).
     /// </summary>
-    private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into)
+    /// <param name="skip">A block's skip input ([Block(Skip = ...)]): a value its joins may read by name.</param>
+    private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into,
+        KeyValuePair<string, Shape>? skip = null)
     {
         var current = input;
-        var inputs = new Dictionary<string, Shape>(owner.Members.Count, StringComparer.Ordinal);
+        var inputs = new Dictionary<string, Shape>(owner.Members.Count + 1, StringComparer.Ordinal);
+        if (skip is { } sk) inputs[sk.Key] = sk.Value;
         var strides = new List<KeyValuePair<string, Dim>>(owner.Members.Count);
         HashSet<string>? shortcuts = null;
         bool failed = false;
@@ -372,7 +375,7 @@ public static partial class Evaluator
             };
             inputs[member.Name] = current;
 
-            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into };
+            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into, Skip = skip };
             Shape? output = null;
             if (kind.Accepts != null)
             {
@@ -450,8 +453,8 @@ public static partial class Evaluator
 
             strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Stride));
 
-            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path) && !s.Symbolic
-                || join != null && !ApplyJoin(s, owner, join, node, inputs, path) && !s.Symbolic
+            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path, skip?.Key) && !s.Symbolic
+                || join != null && !ApplyJoin(s, owner, join, node, inputs, path, skip?.Key) && !s.Symbolic
                 || node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts) && !s.Symbolic)
             {
                 Failed(ref failed);
@@ -586,17 +589,20 @@ public static partial class Evaluator
     }
 
     /// <summary>Concat and Multiply: shapes checked with both named; the output shape replaces the layer's.</summary>
-    private static bool ApplyJoin(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs, string path)
+    private static bool ApplyJoin(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs, string path, string? skip)
     {
         var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
         if (fromShape is null) return false;
+        // A skip's sizes are the caller's: in a block checked on its own they are placeholders, checked at each instance.
+        bool unchecked_ = s.Symbolic && from == skip;
         var to = node.Output;
-        var at = attr.Get("From")!.Span;
+        var at = from == skip && fromShape.Rank > 0 && fromShape[0].Origin is { } passed ? passed : attr.Get("From")!.Span;
         var j = new JoinNode { Op = attr.Name == "Concat" ? JoinOp.Concat : JoinOp.Multiply, From = from, FromShape = fromShape };
         node.Join = j;
+        string source = from == skip ? $"the skip '{from}'" : $"the input of '{from}'";
         if (fromShape.Rank != to.Rank || fromShape.ChannelsLast != to.ChannelsLast)
         {
-            s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' is {fromShape} but this layer gives {to}; a join keeps the layout");
+            s.Report(Rules.BadResidual, at, true, path, $"{source} is {fromShape} but this layer gives {to}; a join keeps the layout");
             return false;
         }
         var dims = new Dim[to.Rank];
@@ -606,10 +612,10 @@ public static partial class Evaluator
             for (int i = 0; i < to.Rank; i++)
             {
                 if (i == j.Axis) { dims[i] = fromShape[i] + to[i]; continue; }
-                if (fromShape[i].Value != to[i].Value)
+                if (fromShape[i].Value != to[i].Value && !unchecked_)
                 {
                     string what = to.Rank == 3 ? "height and width" : "token count";
-                    s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate the input of '{from}' ({fromShape}) with this layer's {to}: the {what} must agree");
+                    s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate {source} ({fromShape}) with this layer's {to}: the {what} must agree");
                     return false;
                 }
                 dims[i] = to[i];
@@ -620,9 +626,9 @@ public static partial class Evaluator
             for (int i = 0; i < to.Rank; i++)
             {
                 long a = fromShape[i].Value, b = to[i].Value;
-                if (a != b && a != 1 && b != 1)
+                if (a != b && a != 1 && b != 1 && !unchecked_)
                 {
-                    s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' ({fromShape}) and this layer's {to} do not broadcast: each size must agree or be 1");
+                    s.Report(Rules.BadResidual, at, true, path, $"{source} ({fromShape}) and this layer's {to} do not broadcast: each size must agree or be 1");
                     return false;
                 }
                 dims[i] = b == 1 ? fromShape[i] : to[i];
@@ -659,10 +665,15 @@ public static partial class Evaluator
     }
 
     private static bool ApplyResidual(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
-        List<KeyValuePair<string, Dim>> strides, string path)
+        List<KeyValuePair<string, Dim>> strides, string path, string? skip)
     {
         var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
         if (fromShape is null) return false;
+        if (from == skip)
+        {
+            s.Report(Rules.BadResidual, attr.Get("From")!.Span, false, path, $"'{skip}' is the block's skip input: join it with [Concat] or [Multiply]; a [Residual] adds the input of a member of this block");
+            return false;
+        }
         bool optional = attr.Get("IfSameShape") is { Kind: ArgKind.Bool, Int: not 0 };
         var shortcutArg = attr.Get("Shortcut");
         string shortcut = shortcutArg is { Kind: ArgKind.String, Text: { Length: > 0 } sc } ? sc : "downsample";

@@ -194,6 +194,8 @@ public sealed class LayerNode
     /// <summary>Stage and Use, and block instances: the block's full and simple names.</summary>
     public string? BlockFullName { get; internal set; }
     public string? BlockName { get; internal set; }
+    /// <summary>Use of a block with a skip input: the member whose input it receives (or the enclosing block's own skip).</summary>
+    public string? SkipFrom { get; internal set; }
     /// <summary>Stage: the children's names, with {i} for the index.</summary>
     public IndexPattern NamePattern { get; internal set; } = new("", 0, "");
     /// <summary>The state_dict path where it differs from the member's name ("features.0.0"); null otherwise.</summary>
@@ -268,10 +270,12 @@ public sealed class BlockSignature
     internal readonly Dictionary<string, string> UsedByMap = new();
 
     public string BlockName { get; internal set; } = "";
+    /// <summary>The name of the block's skip input ([Block(Skip = "skip")]), or null: its forward takes one input.</summary>
+    public string? Skip { get; internal set; }
     /// <summary>An expression of the block does not parse: the parameters it names are missing from the list.</summary>
     public bool ParametersIncomplete { get; internal set; }
     public Layout Layout { get; internal set; }
-    /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ...), in layout order.</summary>
+    /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ..., then skipChannels, ...), in layout order.</summary>
     public IReadOnlyList<string> Inputs => InputList;
     /// <summary>Block parameters in order of first use, with their [Param] default if any.</summary>
     public IReadOnlyList<KeyValuePair<string, long?>> Parameters => ParameterList;
