@@ -66,7 +66,8 @@ public class EditorTests(ITestOutputHelper log)
         log.WriteLine($"restored: {clock.Elapsed.TotalSeconds:F1} s");
 
         using var server = LspClient.Start(Tooling.Root, new[] { "tool", "run", "csharp-ls", "--", "--loglevel", "info" }, ("NUGET_PACKAGES", packages));
-        server.Settings["csharp"] = new JsonObject { ["analyzersEnabled"] = true };
+        // Analyzers off at first (csharp-ls's default), to show that the findings come through the analyzer path.
+        server.Settings["csharp"] = new JsonObject { ["analyzersEnabled"] = false };
         string root = new Uri(consumer + "/").AbsoluteUri.TrimEnd('/');
         string uri = new Uri(Path.Combine(consumer, "Program.cs")).AbsoluteUri;
 
@@ -94,16 +95,25 @@ public class EditorTests(ITestOutputHelper log)
             ["textDocument"] = new JsonObject { ["uri"] = uri, ["languageId"] = "csharp", ["version"] = 1, ["text"] = Source },
         });
 
+        // The project is loaded and the generator has run once hovering ParameterCount (a generated constant) shows it.
+        var modelHover = Position(Source, "Wide", after: "public partial class ");
+        var countHover = Position(Source, "ParameterCount");
+        string hoverCount = await HoverUntil(server, uri, countHover, FirstAnalysis, "100,660,000");
+        log.WriteLine($"project loaded, generator run: {clock.Elapsed.TotalSeconds:F1} s");
+        var off = await Diagnostics(server, uri, FirstAnalysis, d => true);
+        Transcript("diagnostics with csharp.analyzersEnabled = false", off);
+        Assert.DoesNotContain(off, d => Code(d).StartsWith("ADSL", StringComparison.Ordinal));
+
+        server.Settings["csharp"] = new JsonObject { ["analyzersEnabled"] = true };
+        server.Notify("workspace/didChangeConfiguration", new JsonObject { ["settings"] = new JsonObject { ["csharp"] = server.Settings["csharp"].DeepClone() } });
+
         // Before the edit: the large-model warning on the class name, the groups error on the Groups argument.
         var before = await Diagnostics(server, uri, FirstAnalysis, d => Has(d, "ADSL1001") && Has(d, "ADSL0006"));
-        log.WriteLine($"first diagnostics: {clock.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"first diagnostics with analyzers on: {clock.Elapsed.TotalSeconds:F1} s");
         Transcript("diagnostics before the edit", before);
         AssertOnce(before, "ADSL1001", Range(Source, "Wide", after: "public partial class "), "100,660,000 trainable parameters");
         AssertOnce(before, "ADSL0006", Range(Source, "Groups = 4"), "Groups = 4");
-        var modelHover = Position(Source, "Wide", after: "public partial class ");
-        var countHover = Position(Source, "ParameterCount");
         string hoverModel = await Hover(server, uri, modelHover);
-        string hoverCount = await Hover(server, uri, countHover);
         log.WriteLine("hover over the model: " + hoverModel);
         log.WriteLine("hover over ParameterCount: " + hoverCount);
         Assert.Contains("100,660,000 trainable parameters", hoverModel);
@@ -159,6 +169,20 @@ public class EditorTests(ITestOutputHelper log)
             if (ready(last)) return last;
             if (clock.Elapsed > timeout)
                 throw new TimeoutException($"after {timeout.TotalSeconds:0} s csharp-ls still shows: {Describe(last)}\nServer log:\n{server.RecentLog}");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Hovers until the text shows <paramref name="expected"/>: before the project is loaded the server has no answer.</summary>
+    static async Task<string> HoverUntil(LspClient server, string uri, (int Line, int Character) at, TimeSpan timeout, string expected)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            string text = await Hover(server, uri, at);
+            if (text.Contains(expected, StringComparison.Ordinal)) return text;
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"after {timeout.TotalSeconds:0} s the hover shows: {text}\nServer log:\n{server.RecentLog}");
             await Task.Delay(500);
         }
     }
@@ -222,7 +246,7 @@ public class EditorTests(ITestOutputHelper log)
 
     void Transcript(string title, List<JsonNode> diagnostics)
     {
-        log.WriteLine(title + ":");
+        log.WriteLine(title + ":" + (diagnostics.Count == 0 ? " (none)" : ""));
         foreach (var d in diagnostics.OrderBy(d => Code(d)))
             log.WriteLine($"  {Code(d)} at {Where(d)} (severity {(int?)d["severity"]}): {(string?)d["message"]}");
     }
