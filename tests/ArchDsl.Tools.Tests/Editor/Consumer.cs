@@ -7,6 +7,11 @@ namespace ArchDsl.Tools.Tests.Editor;
 /// project would; its packages go to a folder of the test's own (outside the project, so no package file is compiled).</summary>
 internal static class Consumer
 {
+    /// <summary>Tests that pack the package run one after another (two `dotnet pack` runs of one project at once write
+    /// the same obj and bin folders), and after the other tests, not beside them: a pack and a language server loading
+    /// a project beside the quickstart's training run pushed it past its time limit.</summary>
+    public const string PackCollection = "packs the package";
+
     public static string Create(string work, string program, string packages)
     {
         string feed = Path.Combine(work, "feed");
@@ -47,3 +52,6 @@ internal static class Consumer
         return dir;
     }
 }
+
+[Xunit.CollectionDefinition(Consumer.PackCollection, DisableParallelization = true)]
+public sealed class PackCollectionDefinition;

@@ -15,6 +15,7 @@ namespace ArchDsl.Tools.Tests.Editor;
 /// stdio with analyzers on, on a new project that references the packed package. Through the Language Server Protocol
 /// the findings appear on their ranges, follow an edit without a restart, and hovers show the counts.
 /// </summary>
+[Collection(Consumer.PackCollection)]
 public class EditorTests(ITestOutputHelper log)
 {
     // By hand. Wide: 64 → 10,000 → 10,000: (64·10,000 + 10,000) + (10,000·10,000 + 10,000) = 100,660,000 > 100 M (ADSL1001).
