@@ -237,4 +237,13 @@ public class ClusterPlanTests
             Source("TrainingPlan(Tokens = 1e12, Devices = 8), Accept(\"ADSL1001\", Justification = \"sized on purpose\")")
                 .Replace("public partial class {|#0:Big|}", "[Accept(\"ADSL1020\", Justification = \"" + ArchDsl.CodeFixes.AddAcceptCodeFix.Placeholder + "\")]\npublic partial class Big"),
             new[] { Verify.Diagnostic("ADSL1020").WithLocation(0) });
+
+    [Fact]
+    public Task A_model_without_multiply_accumulates_gets_no_made_up_step_count() =>
+        // An embedding alone: 1000 × 100 = 100,000 parameters and no MACs, so no number of accumulation steps
+        // balances the all-reduce of 2·7/8 × 200,000 B = 350,000 B (7 µs at 50 GB/s).
+        Verify.Analyzer(Sources.Usings + "[Model, Input(32), TrainingPlan(Tokens = 1e9, Devices = 8)]\npublic partial class {|#0:Lookup|}\n{\n    [TokenEmbedding(1000, 100)] Embedding wte;\n}\n",
+            Verify.Diagnostic("ADSL1020").WithLocation(0).WithArguments("Lookup", 8, Bytes(350_000), Bytes(200_000), Seconds(350_000 / 50e9), "50 GB/s",
+                "0 µs", "0", "989 T", "40%", "1", "1",
+                "accumulate more micro-batches per step (AccumulationSteps), raise the micro-batch (ZeRO stages 1-2 keep this volume and free memory for it; stage 3 moves 1.5× it), or use a faster interconnect"));
 }

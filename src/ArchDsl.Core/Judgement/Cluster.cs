@@ -141,13 +141,15 @@ public static class Cluster
 
         if (n > 1 && commSeconds > computeSeconds && !accepted.Contains(Rules.CommunicationBound.Id))
         {
-            // Compute grows with the accumulation steps, the all-reduce does not: the steps that balance the two.
-            long balanced = (long)Math.Ceiling(cluster.AccumulationSteps * commSeconds / computeSeconds);
-            string act_ = "accumulate at least " + balanced.ToString("N0", Inv) + " micro-batches per step (AccumulationSteps), "
+            // Compute grows with the accumulation steps, the all-reduce does not: the steps that balance the two. A model
+            // without multiply-accumulates (a lookup table alone) has no such number.
+            double balanced = Math.Ceiling(cluster.AccumulationSteps * commSeconds / computeSeconds);
+            string remedy = (balanced < long.MaxValue ? "accumulate at least " + ((long)balanced).ToString("N0", Inv) + " micro-batches per step (AccumulationSteps), "
+                    : "accumulate more micro-batches per step (AccumulationSteps), ")
                 + "raise the micro-batch (ZeRO stages 1-2 keep this volume and free memory for it; stage 3 moves 1.5× it), or use a faster interconnect";
             found.Add(Finding.Of(Rules.CommunicationBound, span, plan.Name, n, Units.Bytes(volume), Units.Bytes(GradientBytes * psi),
                 Seconds(commSeconds), bandwidth, Seconds(computeSeconds), Units.Scientific(flop), Units.Count(options.DeviceFlops),
-                Units.Percent(cluster.Utilization), cluster.MicroBatch.ToString("N0", Inv), cluster.AccumulationSteps.ToString("N0", Inv), act_));
+                Units.Percent(cluster.Utilization), cluster.MicroBatch.ToString("N0", Inv), cluster.AccumulationSteps.ToString("N0", Inv), remedy));
         }
 
         if (cluster.DeviceMemory is double memory)
