@@ -21,7 +21,7 @@ internal static class Verify
     };
 
     /// <summary>The info diagnostics every model gets; tests about other rules leave them out.</summary>
-    public static readonly string[] Infos = { "ADSL1000", "ADSL1003", "ADSL1018" };
+    public static readonly string[] Infos = { "ADSL1000", "ADSL1003", "ADSL1018", "ADSL1019" };
 
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, ArchDsl.Generators.Descriptors.For(id).DefaultSeverity);
 

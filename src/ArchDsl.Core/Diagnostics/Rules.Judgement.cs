@@ -60,7 +60,7 @@ public static partial class Rules
     public static readonly Rule BadJudgementAttribute = new("ADSL1010", "Training plan or memory budget is invalid",
         "'{0}': {1}",
         Usage, Severity.Warning,
-        "[TrainingPlan] takes Samples and Epochs, or Tokens, all positive; [MemoryBudget] takes a size such as \"80GiB\".");
+        "[TrainingPlan] takes Samples and Epochs, or Tokens, all positive, and for a cluster whole Devices and AccumulationSteps from 1, a positive Bandwidth, a Utilization in (0, 1] and a DeviceMemory size; [MemoryBudget] takes a size such as \"80GiB\".");
 
     public static readonly Rule DenseHeadWithoutMap = new("ADSL1011", "Dense-prediction head has no spatial map",
         "{0}: the {1} head receives {2}, with no spatial map left after global pooling or flattening; place it before the pooling",

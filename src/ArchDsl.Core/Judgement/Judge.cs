@@ -40,6 +40,7 @@ public static class Judge
                 Units.Count(options.MaxMacs));
 
         var training = ReadTrainingPlan(model, found);
+        bool clustered = false;
         if (training != null)
         {
             double flop = Estimates.TrainingFlop(plan, training);
@@ -52,6 +53,7 @@ public static class Judge
                 Report(Rules.TrainingAboveEuThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.EuTrainingFlop), days, rate, util);
             if (flop > options.FrontierTrainingFlop)
                 Report(Rules.TrainingAboveFrontierThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.FrontierTrainingFlop), days, rate, util);
+            clustered = Cluster.Check(plan, training, options, found, accepted);
         }
 
         if (plan.Parameters > options.MaxParameters)
@@ -75,7 +77,8 @@ public static class Judge
         {
             var (memory, batch) = budget.Value;
             var t = Estimates.TrainingMemory(plan, batch);
-            if (t.Total > memory)
+            // On a declared cluster the state is sharded: ADSL1021 judges the fit at each ZeRO stage instead.
+            if (t.Total > memory && !clustered)
                 Report(Rules.TrainingMemoryOverBudget, span, plan.Name, Units.Bytes(t.Total), batch, Units.Bytes(t.State), Units.Bytes(t.Activations), Units.Bytes(memory));
             var i = Estimates.InferenceMemory(plan, batch);
             if (i.Total > memory)
