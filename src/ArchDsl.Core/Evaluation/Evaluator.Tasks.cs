@@ -134,7 +134,7 @@ public static partial class Evaluator
             var nameArg = a.Positional.Count > 0 ? a.Positional[0] : null;
             var kindArg = a.Positional.Count > 1 ? a.Positional[1] : null;
             string? name = nameArg is { Kind: ArgKind.String, Text: { } n } ? n : null;
-            if (name is null || !ExprParser.IsIdentifier(name) || CSharpNames.Identifier(name) != name)
+            if (name is null || !ExprParser.IsIdentifier(name) || CSharpNames.Identifier(name) != name || name == "Task")
             {
                 s.Report(Rules.BadArgument, nameArg?.Span ?? a.Span, false, model.Name, $"the task's name {(nameArg?.Describe() ?? "")} must be a C# identifier: it becomes a member of the generated enum {model.Name}.Task");
                 ok = false;
@@ -213,6 +213,17 @@ public static partial class Evaluator
             if (exits.Exists(e => e.LayerIndex == index))
             {
                 s.Report(Rules.BadArgument, arg!.Span, false, model.Name, $"two exits follow '{node.Name}'");
+                ok = false;
+                continue;
+            }
+            // Each segment between exits is a method of its own: a residual or join cannot reach across one.
+            string? split = null;
+            for (int j = index + 1; j < plan.Layers.Count && split is null; j++)
+                if ((plan.Layers[j].Residual?.From ?? plan.Layers[j].Join?.From) is { } from && plan.Layers.FindIndex(l => l.Name == from) <= index)
+                    split = $"the exit after '{node.Name}' lies inside the {(plan.Layers[j].Residual != null ? "residual" : "join")} from '{from}' into '{plan.Layers[j].Name}'; put it before '{from}' or after '{plan.Layers[j].Name}'";
+            if (split != null)
+            {
+                s.Report(Rules.BadArgument, arg!.Span, false, model.Name, split);
                 ok = false;
                 continue;
             }
