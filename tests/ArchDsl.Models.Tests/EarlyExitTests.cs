@@ -30,6 +30,9 @@ public class EarlyExitTests
         Assert.Equal(convs + exits + (16 * 32 * 9 + 32) + (32 * 64 * 9 + 64) + (64 * 10 + 10), EarlyExitNet.ParameterCount);
         using var model = new EarlyExitNet();
         Assert.Equal(EarlyExitNet.ParameterCount, model.parameters().Sum(p => p.numel()));
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Contains(string.Format(inv, "exit 1 after stage2: output 10, {0:N0} parameters, {1:N0} MACs\n",
+            convs + exits + (16 * 32 * 9 + 32), stem + stage1 + exit0 + stage2 + exit1), EarlyExitNet.Summary);
     }
 
     [Theory]

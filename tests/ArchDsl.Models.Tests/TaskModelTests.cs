@@ -90,6 +90,13 @@ public class TaskModelTests
         long parameters = IptSmall.DenoisingParameterCount, generatedMacs = IptSmall.DenoisingMacs;
         Assert.Equal(head + body + tail, parameters);
         Assert.Equal(macs, generatedMacs);
+        // The summary closes with one line per task; ArchitectureJson names each task's head and tail.
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Contains(string.Format(inv, "task Denoising (Denoising): head_denoise, body, tail_denoise: output 3×48×48, {0:N0} parameters, {1:N0} MACs\n",
+            head + body + tail, macs), IptSmall.Summary);
+        using var json = System.Text.Json.JsonDocument.Parse(IptSmall.ArchitectureJson);
+        var tasks = json.RootElement.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("name").GetString() + ":" + t.GetProperty("tail").GetString());
+        Assert.Equal(new[] { "SuperResolution2x:tail_sr2", "SuperResolution3x:tail_sr3", "SuperResolution4x:tail_sr4", "Denoising:tail_denoise", "Deraining:tail_derain" }, tasks);
     }
 
     /// <summary>One SGD step per task: the loss falls, and only that task's head and tail (and the body) get gradients.</summary>
