@@ -122,4 +122,36 @@ public partial class BadInputTests
             [Linear(10)] Linear fc;
         }
         """, "ADSL0002", "nameof(conv1)", new[] { "inside the residual from 'conv1' into 'conv2'" });
+
+    /// <summary>The generated part declares ExitCount, exits, ForwardExits ...: a layer of that name would clash inside it.</summary>
+    [Fact]
+    public void Layer_named_like_a_generated_exit_member_ADSL0020() => Expect("""
+        [Model, Input(3, 16, 16), Exit(nameof(stage1))]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1)] Conv2d stage1;
+            [Conv2d(8, Kernel = 3, Padding = 1)] Conv2d exits;
+            [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d pool;
+            [Flatten] Flatten flatten;
+            [Linear(10)] Linear fc;
+        }
+        """, "ADSL0020", "exits", new[] { "'exits'", "for its exits" });
+
+    [Fact]
+    public void Task_named_so_that_its_counts_clash_with_the_model_counts_ADSL0002() => Expect("""
+        [Model, Input(3, 16, 16)]
+        [Task("A", TaskKind.Denoising, Head = nameof(head_a), Tail = nameof(tail_a))]
+        [Task("Active", TaskKind.Deraining, Head = nameof(head_b), Tail = nameof(tail_b))]
+        public partial class Net
+        {
+        """ + TwoTaskBody, "ADSL0002", "\"Active\"", new[] { "ActiveParameterCount" });
+
+    [Fact]
+    public void Task_on_a_block_ADSL0002() => Expect("""
+        [Block(Layout.Image), Task("A", TaskKind.Denoising, Tail = nameof(conv))]
+        public partial class Trunk { [Conv2d(8, Kernel = 3, Padding = 1)] Conv2d conv; }
+
+        [Model, Input(3, 16, 16)]
+        public partial class Net { [Use(typeof(Trunk))] Trunk trunk; }
+        """, "ADSL0002", "Task(\"A\", TaskKind.Denoising, Tail = nameof(conv))", new[] { "put it on the model that uses Trunk" }, noSourceFor: "Trunk");
 }

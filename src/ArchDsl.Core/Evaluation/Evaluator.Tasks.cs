@@ -22,6 +22,9 @@ public static partial class Evaluator
     {
         var tasks = ReadTasks(s, model);
         if (tasks is null) return null;
+        var generated = new List<string> { "Task", "ParameterCountOf", "MacsOf", "OutputShapeOf" };
+        foreach (var t in tasks) { generated.Add(t.Name + "ParameterCount"); generated.Add(t.Name + "Macs"); }
+        if (!GeneratedNamesFree(s, model, generated, "for its tasks")) return null;
 
         var parts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in tasks)
@@ -96,6 +99,23 @@ public static partial class Evaluator
         return plan.Tasks[0].Output;
     }
 
+    /// <summary>The members the generated part declares for tasks or exits are the model's own names: a layer or other
+    /// member of the same name (or a model named like the task enum) is reported where it is declared.</summary>
+    private static bool GeneratedNamesFree(Session s, ModuleDecl model, List<string> generated, string purpose)
+    {
+        bool free = true;
+        if (generated.Contains(model.Name))
+        {
+            s.Report(Rules.ReservedName, model.Span, false, model.Name, "the name of the enum the generated part declares " + purpose);
+            free = false;
+        }
+        foreach (var m in model.Members)
+            if (generated.Contains(m.Name)) { s.Report(Rules.ReservedName, m.Span, false, m.Name, "declared by the generated part " + purpose); free = false; }
+        foreach (var m in model.OtherMembers)
+            if (generated.Contains(m.Name)) { s.Report(Rules.ReservedName, m.Span, false, m.Name, "declared by the generated part " + purpose); free = false; }
+        return free;
+    }
+
     /// <summary>One member evaluated on its own as a sequence of one.</summary>
     private static Shape? EvaluatePart(Session s, ModuleDecl model, string member, Shape input, Dictionary<string, LayerNode> nodes)
     {
@@ -137,6 +157,12 @@ public static partial class Evaluator
             if (name is null || !ExprParser.IsIdentifier(name) || CSharpNames.Identifier(name) != name || name == "Task")
             {
                 s.Report(Rules.BadArgument, nameArg?.Span ?? a.Span, false, model.Name, $"the task's name {(nameArg?.Describe() ?? "")} must be a C# identifier: it becomes a member of the generated enum {model.Name}.Task");
+                ok = false;
+                continue;
+            }
+            if (LayerCatalog.GeneratedMembers.Contains(name + "ParameterCount") || LayerCatalog.GeneratedMembers.Contains(name + "Macs"))
+            {
+                s.Report(Rules.BadArgument, nameArg!.Span, false, model.Name, $"a task named '{name}' would have counts named like the model's own ({name}ParameterCount, {name}Macs); name it otherwise");
                 ok = false;
                 continue;
             }
@@ -239,6 +265,10 @@ public static partial class Evaluator
             exits.Add(new ExitPoint { After = node.Name, LayerIndex = index, Input = x, Pools = map, Features = x[0].Value, Attribute = a });
         }
         if (exits.Count == 0 || !ok) { if (!ok) s.HasErrors = true; return; }
+        var generated = new List<string> { "exits", "ExitCount", "ExitMacs", "ExitParameterCounts", "ForwardExits" };
+        for (int k = 0; k <= exits.Count; k++)
+            generated.AddRange(new[] { "ExitSegment" + k.ToString(System.Globalization.CultureInfo.InvariantCulture), "Exit" + k.ToString(System.Globalization.CultureInfo.InvariantCulture) + "Macs", "Exit" + k.ToString(System.Globalization.CultureInfo.InvariantCulture) + "ParameterCount" });
+        if (!GeneratedNamesFree(s, model, generated, "for its exits")) return;
         if (plan.Output.Rank != 1)
         {
             s.Report(Rules.BadArgument, exits[0].Attribute.Span, true, model.Name,
