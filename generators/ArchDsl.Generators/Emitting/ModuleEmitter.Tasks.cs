@@ -181,4 +181,41 @@ internal static partial class ModuleEmitter
          .Line($"global::ArchDsl.Layers.EarlyExits.Run(x, threshold, mode, new global::System.Func<{tensor}, {tensor}>[] {{ {segs} }}, new global::System.Func<{tensor}, {tensor}>[] {{ {heads} }});")
          .Dedent();
     }
+
+    /// <summary>
+    /// For a model with errors that declares tasks or exits: the enum (with the task names that are usable ones) and the
+    /// extra forwards, throwing, so code that calls them gets no errors of its own on top of ArchDsl's.
+    /// </summary>
+    private static void WriteUnbuiltTaskAndExitSurface(CodeWriter w, Core.Declarations.ModuleDecl d, HashSet<string> taken)
+    {
+        const string Tensor = "global::TorchSharp.torch.Tensor";
+        string thrown = $"throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors.")})";
+        var names = new List<string>();
+        bool exits = false;
+        foreach (var a in d.Attributes)
+        {
+            exits |= a.Name == "Exit";
+            if (a.Name == "Task" && a.Positional.Count > 0 && a.Positional[0].Text is { } name && Core.Shapes.ExprParser.IsIdentifier(name)
+                && CSharpNames.Identifier(name) == name && name != "Task" && !names.Contains(name))
+                names.Add(name);
+        }
+        if (d.Attribute("Task") != null && !taken.Contains("Task") && d.Name != "Task")
+        {
+            w.Line()
+             .Line($"/// <summary>The tasks of {d.Name}. Not built: the model has ArchDsl errors.</summary>")
+             .Open("public enum Task");
+            foreach (var n in names) w.Line($"/// <summary>The task {n}.</summary>").Line(n + ",");
+            w.Close()
+             .Line()
+             .Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>")
+             .Line($"public {Tensor} forward({Tensor} x, Task task) => {thrown};");
+        }
+        if (exits && !taken.Contains("ForwardExits"))
+            w.Line()
+             .Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>")
+             .Line($"public {Tensor}[] ForwardExits({Tensor} x) => {thrown};")
+             .Line()
+             .Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>")
+             .Line($"public ({Tensor} Logits, {Tensor} Exit) forward({Tensor} x, double threshold, global::ArchDsl.ExitMode mode) => {thrown};");
+    }
 }

@@ -199,6 +199,7 @@ internal static partial class ModuleEmitter
             w.Line();
             w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
             w.Line($"public override {Tensor} forward({Tensor} x) => throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors.")});");
+            if (d.IsModel) WriteUnbuiltTaskAndExitSurface(w, d, taken);
         }
         w.Close();
         return w.ToString();
