@@ -60,7 +60,8 @@ public class TaskModelTests
 
         long numel = model.named_parameters().Where(p => ran.Contains(p.name.Split('.')[0])).Sum(p => p.parameter.numel());
         Assert.Equal(IptSmall.ParameterCountOf(task), numel);
-        // Five heads and five tails: a path runs exactly one of each, and all of the body.
+        // Five heads, eight body modules, five tails: a path runs one head, the body and one tail, leaving out the
+        // other four heads and four tails.
         Assert.Single(ran, n => n.StartsWith("head_"));
         Assert.Single(ran, n => n.StartsWith("tail_"));
         Assert.Equal(model.named_children().Count() - 8, ran.Count);
@@ -133,6 +134,17 @@ public class TaskModelTests
         IptSmall.Task.Denoising => "denoise",
         _ => "derain",
     };
+
+    /// <summary>An input libtorch refuses (no batch axis: the body's permute needs four): the error names the task
+    /// and both shapes.</summary>
+    [Fact]
+    public void Wrong_input_names_the_task_and_the_declared_shape()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new IptSmall();
+        var e = Assert.Throws<System.ArgumentException>(() => model.forward(randn(3, 48, 48), IptSmall.Task.Deraining));
+        Assert.Contains("forward(x, Deraining) failed on an input of shape (3, 48, 48); the declared input is (batch, 3, 48, 48)", e.Message);
+    }
 
     [Fact]
     public void Plain_forward_runs_the_first_task()

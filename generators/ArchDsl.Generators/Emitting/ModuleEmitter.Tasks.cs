@@ -103,14 +103,21 @@ internal static partial class ModuleEmitter
          .Line()
          .Line("/// <summary>Runs one task: its head (if it has one), the shared body, then its tail; no other task's modules run.</summary>")
          .Open($"public {tensor} forward({tensor} x, Task task)")
-         .Line("using var scope = torch.NewDisposeScope();");
-        var locals = new HashSet<string> { "x", "scope", "task" };
+         .Line("using var scope = torch.NewDisposeScope();")
+         .Line("var input = x;")
+         .Open("try");
+        var locals = new HashSet<string> { "x", "scope", "task", "input", "e" };
         WriteTaskSwitch(w, plan, t => t.Head, locals, throws: true);
         w.Line("{").Indent();
         WriteLayerStatements(w, TaskParts.Body(plan), concrete: true, new HashSet<string>(locals));
         w.Close();
         WriteTaskSwitch(w, plan, t => t.Tail, locals, throws: false);
         w.Line("return scope.MoveToOuter(x);").Close();
+        // As forward(x) does: TorchSharp's error for an input the layers cannot take, rethrown with both shapes.
+        w.Open("catch (global::System.Runtime.InteropServices.ExternalException e)")
+         .Line($"throw new global::System.ArgumentException({Str(plan.Name + ": forward(x, ")} + task + {Str(") failed on an input of shape (")} + string.Join(\", \", input.shape) + {Str("); the declared input is (batch, " + Join(plan.Input.Values()) + "): ")} + e.Message, nameof(x), e);")
+         .Close();
+        w.Close();
     }
 
     /// <summary>switch (task): each distinct head (or tail) once, with the tasks that share it as its cases.</summary>
