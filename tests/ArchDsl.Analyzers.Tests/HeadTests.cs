@@ -104,7 +104,7 @@ public class HeadTests
                 [Conv2d(3, Kernel = 3, Padding = 1), Head(TaskKind.Denoising)] Conv2d restore;
             """));
 
-    /// <summary>The classifier, written after the deraining head, also reads the derained image: ADSL1019 at its [Head].</summary>
+    /// <summary>The classifier, written after the deraining head, also reads the derained image: ADSL1022 at its [Head].</summary>
     [Fact]
     public Task Restoration_and_recognition_heads_on_one_body_warn() =>
         Verify.Analyzer(Model("""
@@ -115,11 +115,11 @@ public class HeadTests
                 [Linear(10), {|#1:Head(TaskKind.Classification)|}] Linear fc;
             """),
             Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "derain: Deraining", "fc: Classification"),
-            Verify.Diagnostic("ADSL1019").WithLocation(1).WithArguments("fc", "Classification", "Deraining", "derain"));
+            Verify.Diagnostic("ADSL1022").WithLocation(1).WithArguments("fc", "Classification", "Deraining", "derain"));
 
     /// <summary>
     /// Head blocks spare ADSL1013, but written one after the other they still run in sequence: the classifier block
-    /// reads the denoised image (ADSL1019, at its [Head]). [Task] declares heads around one body instead (TaskHeadTests).
+    /// reads the denoised image (ADSL1022, at its [Head]). [Task] declares heads around one body instead (TaskHeadTests).
     /// </summary>
     [Fact]
     public Task Task_specific_head_blocks_in_sequence_chain() =>
@@ -147,7 +147,7 @@ public class HeadTests
                 [Use(typeof(ClassifierHead)), {|#0:Head(TaskKind.Classification)|}] ClassifierHead classifier;
             }
             """,
-            Verify.Diagnostic("ADSL1019").WithLocation(0).WithArguments("classifier", "Classification", "Denoising", "denoise"));
+            Verify.Diagnostic("ADSL1022").WithLocation(0).WithArguments("classifier", "Classification", "Denoising", "denoise"));
 
     [Fact]
     public Task Conflict_accepted_with_justification() =>
@@ -163,7 +163,7 @@ public class HeadTests
             }
             """,
             // Accepting ADSL1013 says nothing about the chain.
-            Verify.Diagnostic("ADSL1019").WithLocation(0).WithArguments("fc", "Classification", "Denoising", "denoise"));
+            Verify.Diagnostic("ADSL1022").WithLocation(0).WithArguments("fc", "Classification", "Denoising", "denoise"));
 
     [Fact]
     public Task Pooling_fix_all_fixes_every_head() =>
@@ -285,9 +285,9 @@ public class HeadResolutionTests
                 [SelfAttention(4)] SelfAttention attention;
             """ + heads + "}\n";
 
-    /// <summary>These heads are written one after another, so they chain (ADSL1019, tested in HeadTests); these tests
+    /// <summary>These heads are written one after another, so they chain (ADSL1022, tested in HeadTests); these tests
     /// are about resolutions (ADSL1015).</summary>
-    private static readonly Verify.Options NoChain = new() { Disabled = new[] { "ADSL1019" } };
+    private static readonly Verify.Options NoChain = new() { Disabled = new[] { "ADSL1022" } };
 
     private const string TwoResolutions = """
                 [Linear(64), Head(TaskKind.Segmentation, Resolution = 48)] Linear seg;

@@ -66,7 +66,7 @@ public class TaskHeadTests
                 [Conv2d(3, Kernel = 3, Padding = 1), {|#0:Head(TaskKind.Deraining)|}] Conv2d derain;
             }
             """,
-            Verify.Diagnostic("ADSL1019").WithLocation(0).WithArguments("derain", "Deraining", "Denoising", "denoise"));
+            Verify.Diagnostic("ADSL1022").WithLocation(0).WithArguments("derain", "Deraining", "Denoising", "denoise"));
 
     /// <summary>One head on the body chains nothing.</summary>
     [Fact]

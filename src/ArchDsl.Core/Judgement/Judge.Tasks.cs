@@ -22,7 +22,7 @@ public static partial class Judge
     }
 
     /// <summary>
-    /// ADSL1019: a [Head] that runs after a dense-prediction [Head] (not inside it) receives that head's output. Reported
+    /// ADSL1022: a [Head] that runs after a dense-prediction [Head] (not inside it) receives that head's output. Reported
     /// at the later head's [Head] attribute, once per head, naming the nearest dense head before it.
     /// </summary>
     private static void CheckChainedHeads(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
