@@ -14,7 +14,7 @@ namespace ArchDsl.Generators.Emitting;
 /// fields named as PyTorch's attributes, RegisterComponents, forward in a DisposeScope, children
 /// called with .call(). Every size comes from the core's plan; nothing is computed here.
 /// </summary>
-internal static class ModuleEmitter
+internal static partial class ModuleEmitter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -53,6 +53,7 @@ internal static class ModuleEmitter
         if (plan.Layers.Count > 0 && plan.Layers[0].KindInfo is { ReadsTokenIds: true } && plan.Input.Rank == 1 && plan.Input[0].Value > 0)
             w.Line($"/// <summary>Multiply-accumulates per token, averaged over a sequence at the declared context of {Report.Number(plan.Input[0].Value)} (attention over the full context included).</summary>")
              .Line($"public const long MacsPerToken = {(plan.Macs / plan.Input[0].Value).ToString(Inv)}L;");
+        WriteTaskAndExitMembers(w, plan);
         w
          .Line("/// <summary>Declared input shape, without the batch dimension.</summary>")
          .Line($"public static global::System.Collections.Generic.IReadOnlyList<long> InputShape {{ get; }} = new long[] {{ {Join(plan.Input.Values())} }};")
@@ -79,9 +80,11 @@ internal static class ModuleEmitter
         var ctorParams = new List<string>();
         var locals = new HashSet<string> { "device", "dtype" };
         WriteShortcutFields(w, plan.Layers, concrete: true);
+        WriteExitField(w, plan);
         w.Line("/// <summary>Builds the model, optionally on a device and with a dtype (e.g. CUDA, bfloat16).</summary>")
          .Open($"public {CSharpNames.Identifier(d.Name)}({TorchType("Device")}? device = null, {TorchType("ScalarType")}? dtype = null) : base(nameof({CSharpNames.Identifier(d.Name)}))");
         WriteConstruction(w, plan.Layers, locals, concrete: true);
+        WriteExitConstruction(w, plan, Keyed(plan.Layers));
         WriteRegistration(w, plan.Layers, locals, concrete: true);
         if (plan.DepthRamp is { } ramp)
             w.Line($"global::ArchDsl.Layers.StochasticDepth.Ramp(this, {Real(ramp.Max)}{(ramp.EndsAtMax ? "" : ", endsAtMax: false")});");
@@ -89,9 +92,11 @@ internal static class ModuleEmitter
          .Line("if (device is not null) this.to(device);")
          .Close();
         w.Line();
-        WriteForward(w, plan.Layers, concrete: true, (d.Name, "(batch, " + Join(plan.Input.Values()) + ")"));
+        if (plan.Tasks.Count > 0) WriteTaskForward(w, plan);
+        else WriteForward(w, plan.Layers, concrete: true, (d.Name, "(batch, " + Join(plan.Input.Values()) + ")"));
+        if (plan.Exits.Count > 0) WriteExitForwards(w, plan);
         w.Line();
-        WriteDispose(w, plan.Layers, concrete: true);
+        WriteDispose(w, plan.Layers, concrete: true, plan.Exits.Count > 0 ? ExitsField : null);
         WriteRegistrationOverride(w, plan.Layers);
         w.Close();
         return w.ToString();
@@ -195,6 +200,7 @@ internal static class ModuleEmitter
             w.Line();
             w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
             w.Line($"public override {Tensor} forward({Tensor} x) => throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors.")});");
+            if (d.IsModel) WriteUnbuiltTaskAndExitSurface(w, d, taken);
         }
         w.Close();
         return w.ToString();
@@ -490,6 +496,27 @@ internal static class ModuleEmitter
     {
         var locals = new HashSet<string> { "x", "scope" };
         if (declaredInput != null) { locals.Add("input"); locals.Add("e"); }
+        w.Line("/// <summary>Runs the layers in declaration order.</summary>")
+         .Open($"public override {TorchType("Tensor")} forward({TorchType("Tensor")} x{(skip is null ? "" : ", " + TorchType("Tensor") + " skip")})")
+         .Line("using var scope = torch.NewDisposeScope();");
+        if (declaredInput != null) w.Line("var input = x;").Open("try");
+        WriteLayerStatements(w, layers, concrete, locals, skip);
+        w.Line("return scope.MoveToOuter(x);").Close();
+        if (declaredInput is { } declared)
+        {
+            w.Open("catch (global::System.Runtime.InteropServices.ExternalException e)")
+             .Line($"throw new global::System.ArgumentException({Str(declared.Model + ": forward failed on an input of shape (")} + string.Join(\", \", input.shape) + {Str("); the declared input is " + declared.Shape + ": ")} + e.Message, nameof(x), e);")
+             .Close();
+            w.Close();
+        }
+    }
+
+    /// <summary>The statements that run <paramref name="layers"/> on <c>x</c>, in order (a forward's body, or a part of
+    /// one: a task's head, the shared body, an early-exit segment). <paramref name="locals"/> are names taken in the
+    /// enclosing method; the shortcut values it declares are added.</summary>
+    /// <param name="skip">A block's skip input: the forward's second argument, which its joins read by this name.</param>
+    internal static void WriteLayerStatements(CodeWriter w, List<LayerNode> layers, bool concrete, HashSet<string> locals, string? skip = null)
+    {
         var identities = new Dictionary<string, string>();
         if (skip != null)
         {
@@ -513,10 +540,6 @@ internal static class ModuleEmitter
             else if (n.ActivationParameter is { } p) w.Line($"x = Activate({Member(p, locals)}, x);");
         }
 
-        w.Line("/// <summary>Runs the layers in declaration order.</summary>")
-         .Open($"public override {TorchType("Tensor")} forward({TorchType("Tensor")} x{(skip is null ? "" : ", " + TorchType("Tensor") + " skip")})")
-         .Line("using var scope = torch.NewDisposeScope();");
-        if (declaredInput != null) w.Line("var input = x;").Open("try");
         foreach (var n in layers)
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"var {id} = x;");
@@ -580,17 +603,9 @@ internal static class ModuleEmitter
             }
             if (!gate) WriteActivation(n, fresh);
         }
-        w.Line("return scope.MoveToOuter(x);").Close();
-        if (declaredInput is { } declared)
-        {
-            w.Open("catch (global::System.Runtime.InteropServices.ExternalException e)")
-             .Line($"throw new global::System.ArgumentException({Str(declared.Model + ": forward failed on an input of shape (")} + string.Join(\", \", input.shape) + {Str("); the declared input is " + declared.Shape + ": ")} + e.Message, nameof(x), e);")
-             .Close();
-            w.Close();
-        }
     }
 
-    private static void WriteDispose(CodeWriter w, List<LayerNode> layers, bool concrete)
+    private static void WriteDispose(CodeWriter w, List<LayerNode> layers, bool concrete, string? extra = null)
     {
         w.Line("/// <inheritdoc/>")
          .Open("protected override void Dispose(bool disposing)")
@@ -605,6 +620,7 @@ internal static class ModuleEmitter
                 w.Line(!concrete && r.Mode == ShortcutMode.ByArgument ? $"{sc}?.Dispose();" : $"{sc}.Dispose();");
             }
         }
+        if (extra != null) w.Line($"this.{extra}.Dispose();");
         w.Close().Line("base.Dispose(disposing);").Close();
     }
 }

@@ -36,7 +36,8 @@ public static partial class Evaluator
         if (input != null)
         {
             plan.Input = input;
-            var output = RunGuarded(s, model.Span, model.Name, () => EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
+            bool tasks = model.Attribute("Task") != null;
+            var output = RunGuarded(s, model.Span, model.Name, () => tasks ? EvaluateTasks(s, model, input, plan) : EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
             if (output != null) plan.Output = output;
             try
             {
@@ -52,6 +53,14 @@ public static partial class Evaluator
                 plan.ActiveParameters = active;
                 plan.Buffers = b;
                 plan.Macs = m;
+                // A multi-task model: forward(x) runs the first task's path; every module counts once in the parameters.
+                if (plan.Tasks.Count > 0) plan.Macs = plan.Tasks[0].Macs;
+                if (model.Attribute("Exit") is { } exit && output != null)
+                {
+                    if (tasks) s.Report(Rules.BadArgument, exit.Span, false, model.Name, "a model has either tasks or exits; [Exit] and [Task] do not combine");
+                    else EvaluateExits(s, model, plan);
+                    foreach (var e in plan.Exits) { plan.Parameters = checked(plan.Parameters + e.Parameters); plan.ActiveParameters = checked(plan.ActiveParameters + e.Parameters); }
+                }
                 _ = plan.Flops;
                 if (plan.Layers.Exists(l => l.HasDeployForm))
                 {
@@ -104,7 +113,9 @@ public static partial class Evaluator
         var sig = Signature(s, block, muted: false, plan.Layers);   // checks the class too (DeriveSignature)
         // Judgement is of models: an opt-out on a block is read by nothing.
         foreach (var a in block.Attributes)
-            if (a.Name == "Accept")
+            if (a.Name is "Task" or "Exit")
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, $"[{a.Name}] declares a path of a model's forward; put it on the model that uses {block.Name}");
+            else if (a.Name == "Accept")
                 s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
         if (sig != null) plan.Signature = sig;
         plan.Findings.AddRange(s.Findings);

@@ -307,6 +307,10 @@ public sealed class ModelPlan
     public long Flops => checked(2 * Macs);
     /// <summary>Counts of the deploy form where a layer re-parameterises; null where the model deploys as it trains.</summary>
     public DeployCounts? Deploy { get; internal set; }
+    /// <summary>[Task] paths around a shared body, in declaration order; empty for a single-path model.</summary>
+    public List<TaskPath> Tasks { get; } = new();
+    /// <summary>[Exit] classifiers in forward order; empty without early exits.</summary>
+    public List<ExitPoint> Exits { get; } = new();
 }
 
 /// <summary>Parameters, buffers and MACs of a deploy form.</summary>

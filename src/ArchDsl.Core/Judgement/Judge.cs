@@ -13,7 +13,7 @@ namespace ArchDsl.Core.Judgement;
 /// The judgement rules (ADSL1xxx) over a model that evaluated without errors. Pure: the generator,
 /// tools and tests call this with a plan from <see cref="Evaluator.EvaluateModel"/> and options.
 /// </summary>
-public static class Judge
+public static partial class Judge
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -193,6 +193,8 @@ public static class Judge
 
     private static void CheckHeads(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
     {
+        if (plan.Tasks.Count > 0) CheckTasks(plan, found, accepted);
+        CheckChainedHeads(plan, found, accepted);
         var restoration = new List<LayerNode>();
         var recognition = new List<LayerNode>();
         var resolutions = new List<TaskHeads.HeadResolution>();
