@@ -33,11 +33,16 @@ public static partial class Evaluator
         else
             input = ReadInput(s, model, inputAttr);
 
+        var slimAttr = model.Attribute("Slimmable");
+        s.Slimmable = slimAttr != null;
+        var slimWidths = slimAttr is { HasCompilerError: false } ? Slimming.ReadWidths(s, model.Name, slimAttr) : null;
+
         if (input != null)
         {
             plan.Input = input;
             var output = RunGuarded(s, model.Span, model.Name, () => EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
             if (output != null) plan.Output = output;
+            if (output != null && slimWidths != null) plan.Slim = RunGuarded(s, model.Span, model.Name, () => Slimming.Apply(s, plan, slimWidths));
             try
             {
                 long p = 0, b = 0, m = 0, active = 0;
@@ -422,7 +427,8 @@ public static partial class Evaluator
             if (output != null) args.ReportUnusedWith();
             ReadKey(args, node, kind);
 
-            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
+            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? ""
+                : s.Slimmable && s.InstanceDepth == 0 && kind.SlimModuleType is { } slim ? slim : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
             {
                 int dot = expectedType.LastIndexOf('.');

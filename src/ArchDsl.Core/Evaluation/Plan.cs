@@ -303,6 +303,8 @@ public sealed class ModelPlan
     public long Flops => checked(2 * Macs);
     /// <summary>Counts of the deploy form where a layer re-parameterises; null where the model deploys as it trains.</summary>
     public DeployCounts? Deploy { get; internal set; }
+    /// <summary>[Slimmable]: the widths and the counts at each; null for a model of one width.</summary>
+    public SlimPlan? Slim { get; internal set; }
 }
 
 /// <summary>Parameters, buffers and MACs of a deploy form.</summary>
