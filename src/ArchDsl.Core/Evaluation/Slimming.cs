@@ -27,6 +27,7 @@ internal static class Slimming
         bool ok = true;
         foreach (var p in attr.Positional)
         {
+            if (p.Kind == ArgKind.IntArray && p.Ints.Count == 0) continue;   // [Slimmable] with no widths: an empty params array
             double m = p.Kind switch { ArgKind.Double => p.Double, ArgKind.Int => p.Int, _ => double.NaN };
             if (double.IsNaN(m) || m <= 0 || m > 1)
             {
