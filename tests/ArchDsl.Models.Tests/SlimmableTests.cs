@@ -1,18 +1,66 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Text.Json;
+using ArchDsl.Checkpoints;
 using ArchDsl.Layers;
+using ArchDsl.Tests.Fixtures;
 using ArchDsl.Samples;
 using TorchSharp;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace ArchDsl.Models.Tests;
 
 /// <summary>The slimmable sample (four widths from one set of weights): the counts at each width against the modules'
-/// active slices and a hand count, switching without a rebuild, and one training step at each width.</summary>
-public class SlimmableTests
+/// active slices, a hand count and PyTorch (the paper's slimmable modules, tests/Fixtures/pytorch/slimmable.py), the
+/// outputs at each width against PyTorch's, switching without a rebuild, and one training step at each width.</summary>
+public class SlimmableTests(ITestOutputHelper output)
 {
+    [Fact]
+    public void PyTorch_reference_gives_the_counts_and_outputs_at_each_width()
+    {
+        var folder = Directory.CreateTempSubdirectory("archdsl-slimmable-").FullName;
+        try
+        {
+            if (PyTorch.MissingReason("/usr/bin/python3") is { } missing) throw new InvalidOperationException(missing);
+            string script = Path.Combine(TorchvisionFixtures.FindRepositoryRoot(AppContext.BaseDirectory), "tests", "Fixtures", "pytorch", "slimmable.py");
+            var (code, stdout, stderr) = PyTorch.Execute("/usr/bin/python3", new[] { script, "write", folder });
+            Assert.True(code == 0, $"slimmable.py exited with {code}: {stderr.Trim().Split('\n').Last()}");
+            using var counts = JsonDocument.Parse(stdout);
+            var root = counts.RootElement;
+            var parameters = root.GetProperty("parameters").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            var macs = root.GetProperty("macs").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            Assert.Equal(parameters, SlimmableMobileNet.WidthParameterCounts);
+            Assert.Equal(macs, SlimmableMobileNet.WidthMacs);
+            long stored = SlimmableMobileNet.ParameterCount, buffers = SlimmableMobileNet.BufferCount;
+            Assert.Equal(root.GetProperty("stored").GetInt64(), stored);
+            Assert.Equal(root.GetProperty("buffers").GetInt64(), buffers);
+
+            // PyTorch's state_dict loads strictly (same names and shapes: bn1.bn.0.weight ...) and gives its outputs at every width.
+            using var scope = NewDisposeScope();
+            using var model = new SlimmableMobileNet();
+            model.LoadCheckpoint(Path.Combine(folder, "slimmable.pt"));
+            model.eval();
+            var input = PyTorch.ReadFloats(Path.Combine(folder, "slimmable.input.f32"), new long[] { 2, 3, 32, 32 });
+            using var noGrad = no_grad();
+            for (int i = 0; i < SlimmableMobileNet.Widths.Count; i++)
+            {
+                model.SetWidth(SlimmableMobileNet.Widths[i]);
+                var expected = PyTorch.ReadFloats(Path.Combine(folder, $"slimmable.output.{i}.f32"), new long[] { 2, 10 });
+                double maxAbs = (model.call(input) - expected).abs().max().item<float>();
+                output.WriteLine($"width {SlimmableMobileNet.Widths[i]}: max |PyTorch| = {expected.abs().max().item<float>():G4}, max |Δ| = {maxAbs:E3}");
+                Assert.True(maxAbs <= 1e-4, $"width {SlimmableMobileNet.Widths[i]}: max |Δ| = {maxAbs:E3}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>What the active width uses at run time: the weight slices the convolutions and linear layers read, and
     /// the parameters of the batch norm of that width.</summary>
     private static long ActiveNumel(nn.Module model)
