@@ -1,4 +1,5 @@
 using System.Linq;
+using ArchDsl.Generators.Tests.Infrastructure;
 using Xunit;
 
 namespace ArchDsl.Generators.Tests;
@@ -21,6 +22,32 @@ public partial class BadInputTests
         [Model, Input(3, 8, 8), Slimmable(0.1, 0.5, 1.0)]
         public partial class Net
         """ + SlimBody, "ADSL0002", "0.1", new[] { "width 0.1", "'conv1'", "int(0.1 × 6) = 0" });
+
+    [Fact]
+    public void Width_that_empties_a_layer_is_reported_once_for_the_first_layer_it_empties()
+    {
+        var d = Expect("""
+            [Model, Input(3, 8, 8), Slimmable(0.1, 0.5, 1.0)]
+            public partial class Net
+            """ + SlimBody, "ADSL0002", "0.1", new[] { "'conv1'" });
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(3, 8, 8), Slimmable(0.1, 0.5, 1.0)]
+            public partial class Net
+            """ + SlimBody);
+        // bn1 and the pooling after conv1 are empty too, because of it: one finding, not one per layer.
+        Assert.Single(r.GeneratorDiagnostics, x => x.Id == "ADSL0002");
+        Assert.DoesNotContain("'bn1'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Slimmable_on_a_block_ADSL0002() => Expect("""
+        /// <summary>A convolution.</summary>
+        [Block, Slimmable(0.5, 1.0)]
+        public partial class Unit { [Conv2d("inChannels", Kernel = 3, Padding = 1)] Conv2d conv; }
+
+        [Model, Input(3, 8, 8)]
+        public partial class Net { [Use(typeof(Unit))] Unit unit; }
+        """, "ADSL0002", "Slimmable(0.5, 1.0)", new[] { "Unit", "belongs on a model" }, noSourceFor: "Unit");
 
     [Fact]
     public void Width_multiplier_above_one_ADSL0002() => Expect("""

@@ -109,7 +109,9 @@ public static partial class Evaluator
         var sig = Signature(s, block, muted: false, plan.Layers);   // checks the class too (DeriveSignature)
         // Judgement is of models: an opt-out on a block is read by nothing.
         foreach (var a in block.Attributes)
-            if (a.Name == "Accept")
+            if (a.Name == "Slimmable")
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Slimmable] belongs on a model, whose widths its layers run at; remove it from the block");
+            else if (a.Name == "Accept")
                 s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
         if (sig != null) plan.Signature = sig;
         plan.Findings.AddRange(s.Findings);

@@ -67,6 +67,7 @@ internal static class Slimming
         var current = Fill(ms.Length, plan.Input.Rank > 0 ? plan.Input[0].Value : 0);   // the input's channels stay
         var inputs = new Dictionary<string, long[]>(System.StringComparer.Ordinal);
         bool ok = true;
+        var emptied = new bool[ms.Length];
         for (int index = 0; index < plan.Layers.Count; index++)
         {
             var n = plan.Layers[index];
@@ -84,9 +85,11 @@ internal static class Slimming
                 break;   // the channels after it are unknown
             }
 
+            // The first layer a width empties is reported; the ones after it are empty because of it.
             for (int i = 0; i < ms.Length; i++)
-                if (l.Output[i] == 0)
+                if (l.Output[i] == 0 && !emptied[i])
                 {
+                    emptied[i] = true;
                     long full = n.Output.Rank > 0 ? n.Output[0].Value : 0;
                     s.Report(Rules.BadArgument, widths[i].Span, false, plan.Name,
                         $"width {Number(ms[i])} leaves '{n.Path}' with no channels (int({Number(ms[i])} × {full}) = 0); widen the layer or drop the width");

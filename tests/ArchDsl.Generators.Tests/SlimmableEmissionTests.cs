@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using ArchDsl.Generators.Tests.Infrastructure;
+using ArchDsl.Layers;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Generators.Tests;
+
+/// <summary>A slimmable model with a hidden Linear after Flatten and Dropout (the sample has neither): its counts at
+/// each width against a hand count, and the generated module's active slices and outputs at each width.</summary>
+public class SlimmableEmissionTests
+{
+    private const string Declaration = """
+        [Model, Input(3, 8, 8), Slimmable(0.5, 1.0)]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1)] SlimmableConv2d conv;
+            [BatchNorm2d] SwitchableBatchNorm2d bn;
+            [ReLU] ReLU relu;
+            [MaxPool2d(2)] MaxPool2d pool;
+            [Flatten] Flatten flatten;
+            [Linear(32)] SlimmableLinear hidden;
+            [Dropout(0.1)] Dropout drop;
+            [Linear(5)] SlimmableLinear head;
+        }
+        """;
+
+    [Fact]
+    public void Hidden_linear_after_flatten_slims_with_the_channels_before_it()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + Declaration);
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
+        var result = RuntimeCheck.Run(r.Output, new[] { "Tests.Net" }).Single();
+        Assert.True(result.Ok, result.Describe());
+
+        // By hand. At 0.5: conv 3→4 (3×3, bias) on 8×8; bn 4 channels; the 4×4×4 map flattens to 64 features; hidden
+        // 64→16 and head 16→5 (the classes stay). At 1.0: 3→8, 8, 128 features, 128→32, 32→5.
+        long[] parameters =
+        {
+            (4 * 3 * 9 + 4) + 2 * 4 + (64 * 16 + 16) + (16 * 5 + 5),
+            (8 * 3 * 9 + 8) + 2 * 8 + (128 * 32 + 32) + (32 * 5 + 5),
+        };
+        long[] macs =
+        {
+            8 * 8 * 4 * 3 * 9 + 64 * 16 + 16 * 5,
+            8 * 8 * 8 * 3 * 9 + 128 * 32 + 32 * 5,
+        };
+        long stored = parameters[1] + 2 * 4, buffers = (2 * 4 + 1) + (2 * 8 + 1);
+        var outcome = RunWidths(RuntimeCheck.Emit(r.Output));
+        Assert.Equal(parameters, outcome.ParameterConstants);
+        Assert.Equal(macs, outcome.MacConstants);
+        Assert.Equal(stored, outcome.Stored);
+        Assert.Equal(buffers, outcome.Buffers);
+        Assert.Equal(parameters, outcome.ActiveNumel);
+        Assert.All(outcome.OutputShapes, s => Assert.Equal(new long[] { 2, 5 }, s));
+        Assert.False(outcome.SameOutputs, "both widths gave the same output");
+    }
+
+    private sealed record Outcome(long[] ParameterConstants, long[] MacConstants, long Stored, long Buffers, long[] ActiveNumel,
+        List<long[]> OutputShapes, bool SameOutputs);
+
+    // Not inlined, so nothing from the loaded assembly stays on the caller's stack and the context can unload.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Outcome RunWidths(byte[] image)
+    {
+        var context = new AssemblyLoadContext("ArchDslSlimmable", isCollectible: true);
+        try
+        {
+            var type = context.LoadFromStream(new MemoryStream(image)).GetType("Tests.Net", throwOnError: true)!;
+            T Static<T>(string name) => (T)type.GetProperty(name, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+            var widths = Static<IReadOnlyList<double>>("Widths");
+            using var model = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type, new object?[] { null, null })!;
+            model.eval();
+            var setWidth = type.GetMethod("SetWidth")!;
+            using var x = randn(2, 3, 8, 8);
+            var active = new long[widths.Count];
+            var shapes = new List<long[]>();
+            var outputs = new List<Tensor>();
+            for (int i = 0; i < widths.Count; i++)
+            {
+                setWidth.Invoke(model, new object[] { widths[i] });
+                foreach (var m in model.modules())
+                    switch (m)
+                    {
+                        case SlimmableConv2d c:
+                            using (var w = c.ActiveWeight) active[i] += w.numel();
+                            using (var b = c.ActiveBias) active[i] += b?.numel() ?? 0;
+                            break;
+                        case SlimmableLinear l:
+                            using (var w = l.ActiveWeight) active[i] += w.numel();
+                            using (var b = l.ActiveBias) active[i] += b?.numel() ?? 0;
+                            break;
+                        case SwitchableBatchNorm2d bn:
+                            active[i] += bn.Active.parameters().Sum(p => p.numel());
+                            break;
+                    }
+                using var _ = no_grad();
+                var y = model.call(x);
+                shapes.Add(y.shape);
+                outputs.Add(y);
+            }
+            bool same = outputs[0].allclose(outputs[1], 1e-4, 1e-5);
+            foreach (var o in outputs) o.Dispose();
+            return new Outcome(Static<IReadOnlyList<long>>("WidthParameterCounts").ToArray(), Static<IReadOnlyList<long>>("WidthMacs").ToArray(),
+                model.parameters().Sum(p => p.numel()), model.buffers().Sum(b => b.numel()), active, shapes, same);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+}
