@@ -14,8 +14,7 @@ internal static class SlimEmitter
     {
         const string List = "global::System.Collections.Generic.IReadOnlyList";
         string widths = string.Join(", ", slim.Widths.Select(Real));
-        string at = string.Join(", ", slim.Widths.Select(m => m.ToString("R", Inv)));
-        w.Line($"/// <summary>The width multipliers the model runs at, ascending ([Slimmable]): {at}.</summary>")
+        w.Line($"/// <summary>The width multipliers the model runs at, ascending ([Slimmable]).</summary>")
          .Line($"public static {List}<double> Widths {{ get; }} = new double[] {{ {widths} }};")
          .Line("/// <summary>Parameters used at each of <see cref=\"Widths\"/>: the active slices of the weights and that width's private batch norms")
          .Line($"/// ({string.Join(", ", slim.Parameters.Select(Report.Number))}). <see cref=\"ParameterCount\"/> is what the module stores for all widths.</summary>")
@@ -28,7 +27,8 @@ internal static class SlimEmitter
          .Open("public void SetWidth(double width)")
          .Line("global::ArchDsl.Layers.Slimming.SetWidth(this, Widths, width);")
          .Line("Width = width;")
-         .Close();
+         .Close()
+         .Line();
     }
 
     private static string Real(double v)
