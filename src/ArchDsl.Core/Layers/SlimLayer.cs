@@ -59,15 +59,10 @@ public sealed class SlimLayer
         return o;
     }
 
-    /// <summary>A layer without weights that keeps the slimmed axis: no parameters, its MACs (if any) scale with the
-    /// active channels.</summary>
-    public bool PassThrough()
-    {
-        long full = Node.Input.Rank > 0 ? Node.Input[0].Value : 0;
-        for (int i = 0; i < Widths.Count; i++)
-            Macs[i] = full == 0 ? 0 : checked(Node.OwnMacs / full * Input[i]);
-        return true;
-    }
+    /// <summary>A layer without weights or MACs that keeps the slimmed axis (activations, pooling, dropout): it runs
+    /// on whatever channels reach it, at no cost at any width.</summary>
+    public bool PassThrough() =>
+        Node.OwnParameters == 0 && Node.OwnBuffers == 0 && Node.OwnMacs == 0 || Refuse($"a {Node.Kind} layer with weights or MACs does not say how it slims");
 
     internal bool Refuse(string why)
     {
