@@ -65,6 +65,54 @@ public class SlimmableEmissionTests
         Assert.False(outcome.SameOutputs, "both widths gave the same output");
     }
 
+    [Fact]
+    public void Projected_shortcut_slims_as_a_convolution_and_a_batch_norm_per_width()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model, Input(3, 8, 8), Slimmable(0.5, 1.0)]
+            public partial class Net
+            {
+                [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] SlimmableConv2d conv;
+                [BatchNorm2d(Activation = Act.ReLU)] SwitchableBatchNorm2d bn;
+                [Conv2d(16, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] SlimmableConv2d conv2;
+                [BatchNorm2d(Activation = Act.ReLU), Residual(From = nameof(conv2), Shortcut = "downsample")] SwitchableBatchNorm2d bn2;
+                [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d pool;
+                [Flatten] Flatten flatten;
+                [Linear(5)] SlimmableLinear head;
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.True(r.GeneratorDiagnostics.IsEmpty, GeneratorResult.Describe(r.GeneratorDiagnostics));
+        Assert.True(r.CompilationDiagnostics.IsEmpty, GeneratorResult.Describe(r.CompilationDiagnostics));
+        var result = RuntimeCheck.Run(r.Output, new[] { "Tests.Net" }).Single();
+        Assert.True(result.Ok, result.Describe());
+
+        // By hand. At 0.5: conv 3→4 and bn 4 on 8×8; conv2 4→8 (stride 2, 4×4); bn2 8; the downsample 1×1 4→8 on 4×4
+        // and its batch norm 8; head 8→5. At 1.0: 3→8, 8, 8→16, 16, downsample 8→16 and 16, head 16→5.
+        long[] parameters =
+        {
+            4 * 3 * 9 + 2 * 4 + 8 * 4 * 9 + 2 * 8 + (4 * 8 + 2 * 8) + (8 * 5 + 5),
+            8 * 3 * 9 + 2 * 8 + 16 * 8 * 9 + 2 * 16 + (8 * 16 + 2 * 16) + (16 * 5 + 5),
+        };
+        long[] macs =
+        {
+            64 * 4 * 3 * 9 + 16 * 8 * 4 * 9 + 16 * 8 * 4 + 8 * 5,
+            64 * 8 * 3 * 9 + 16 * 16 * 8 * 9 + 16 * 16 * 8 + 16 * 5,
+        };
+        // Stored: full weights once, the batch norms of both widths (bn, bn2, downsample.1).
+        long stored = parameters[1] + 2 * 4 + 2 * 8 + 2 * 8, buffers = 3 * 2 + 2 * (4 + 8 + 8 + 8 + 16 + 16);
+        var outcome = RunWidths(RuntimeCheck.Emit(r.Output));
+        Assert.Equal(parameters, outcome.ParameterConstants);
+        Assert.Equal(macs, outcome.MacConstants);
+        Assert.Equal(stored, outcome.Stored);
+        Assert.Equal(buffers, outcome.Buffers);
+        Assert.Equal(parameters, outcome.ActiveNumel);
+        Assert.All(outcome.OutputShapes, s => Assert.Equal(new long[] { 2, 5 }, s));
+        Assert.False(outcome.SameOutputs, "both widths gave the same output");
+        Assert.Contains("downsample = nn.Sequential(new global::ArchDsl.Layers.SlimmableConv2d(8, 16, 1, new long[] { 4, 8 }, new long[] { 8, 16 }, stride: 2, bias: false), " +
+            "new global::ArchDsl.Layers.SwitchableBatchNorm2d(new long[] { 8, 16 }));", r.Source("Tests.Net.g.cs"));
+    }
+
     private sealed record Outcome(long[] ParameterConstants, long[] MacConstants, long Stored, long Buffers, long[] ActiveNumel,
         List<long[]> OutputShapes, bool SameOutputs);
 

@@ -395,6 +395,7 @@ internal static class ModuleEmitter
 
     private static string Projection(ResidualNode r)
     {
+        if (r.SlimProjection is { } slim) return Render(slim);
         if (r.ProjectionKind == "Sequential")
         {
             string stride = r.Stride.Expr.IsConst && r.Stride.Value == 1 ? "" : $", stride: {E(r.Stride)}";

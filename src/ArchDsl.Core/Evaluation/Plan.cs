@@ -54,6 +54,9 @@ public sealed class ResidualNode
     public long Parameters { get; internal set; }
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
+    /// <summary>In a [Slimmable] model: the projection that runs every width (a slimmable 1×1 convolution and a
+    /// switchable batch norm in a Sequential); null otherwise.</summary>
+    public ModuleRecipe? SlimProjection { get; internal set; }
     /// <summary>
     /// The projection's module: for images a 1×1 convolution and batch norm in a <c>Sequential</c> (torchvision's
     /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.

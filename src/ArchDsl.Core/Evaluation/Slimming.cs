@@ -18,7 +18,7 @@ public sealed record SlimPlan(IReadOnlyList<double> Widths, IReadOnlyList<long> 
 /// </summary>
 internal static class Slimming
 {
-    private const string Supported = "a [Slimmable] model slims Conv2d (plain or depthwise), BatchNorm2d and Linear layers and passes activations, pooling, Flatten and Dropout through";
+    private const string Supported = "a [Slimmable] model slims Conv2d (plain or depthwise), BatchNorm2d and Linear layers and residuals on maps (projected ones too), and passes activations, pooling, Flatten and Dropout through";
 
     /// <summary>The widths as written, each with its argument's span; null after reporting what is wrong.</summary>
     public static List<(double Value, SourceSpan Span)>? ReadWidths(Session s, string model, AttributeDecl attr)
@@ -76,7 +76,7 @@ internal static class Slimming
             var l = new SlimLayer(n, ms, current, index == head);
             string? refusal = null;
             if (n.Join != null) refusal = "a Concat or Multiply join cannot slim";
-            else if (n.Residual is { Projects: true }) refusal = "a residual whose shortcut is projected cannot slim; keep the shapes around it equal";
+            else if (n.Residual is { Projects: true, ToShape.Rank: not 3 }) refusal = "a residual projected by a Linear cannot slim";
             else if (n.KindInfo is not { } kind || !kind.Slim(l)) refusal = l.Refusal ?? $"a {n.KindInfo?.Name ?? n.Kind} layer cannot slim";
             if (refusal != null)
             {
@@ -94,10 +94,11 @@ internal static class Slimming
                     s.Report(Rules.BadArgument, widths[i].Span, false, plan.Name,
                         $"width {Number(ms[i])} leaves '{n.Path}' with no channels (int({Number(ms[i])} × {full}) = 0); widen the layer or drop the width");
                     ok = false;
-                    break;
                 }
 
-            if (n.Residual is { } r && !(r.Optional && r.Differs) && inputs.TryGetValue(r.From, out var from))
+            if (n.Residual is { Projects: true } projected && inputs.TryGetValue(projected.From, out var source))
+                SlimProjection(projected, source, l);
+            else if (n.Residual is { } r && !(r.Optional && r.Differs) && inputs.TryGetValue(r.From, out var from))
                 for (int i = 0; i < ms.Length; i++)
                     if (from[i] != l.Output[i])
                     {
@@ -118,6 +119,31 @@ internal static class Slimming
             current = l.Output;
         }
         return ok ? new SlimPlan(ms, parameters, macs) : null;
+    }
+
+    /// <summary>
+    /// A projected shortcut (torchvision's downsample: 1×1 convolution with the stride, then batch norm) slims as its
+    /// two layers do: at width m from the active channels of its source to the layer's, with a batch norm per width.
+    /// Its parameters and MACs at each width join the layer's.
+    /// </summary>
+    private static void SlimProjection(ResidualNode r, long[] source, SlimLayer l)
+    {
+        long cin = r.FromShape[0].Value, cout = r.ToShape[0].Value, area = r.ToShape[1].Value * r.ToShape[2].Value;
+        long stored = 0, buffers = 0;
+        for (int i = 0; i < source.Length; i++)
+        {
+            long o = l.Output[i];
+            l.Parameters[i] = checked(l.Parameters[i] + source[i] * o + 2 * o);
+            l.Macs[i] = checked(l.Macs[i] + area * o * source[i]);
+            stored = checked(stored + 2 * o);
+            buffers = checked(buffers + 2 * o + 1);
+        }
+        r.Parameters = checked(cin * cout + stored);
+        r.Buffers = buffers;
+        var conv = ModuleRecipe.Runtime("SlimmableConv2d").Add(r.FromShape[0]).Add(r.ToShape[0]).Add(Shapes.Dim.Of(1))
+            .Add(SlimLayer.Sizes(source)).Add(SlimLayer.Sizes(l.Output)).AddUnless("stride", r.Stride, 1).Add(RecipeArg.Of(false, "bias"));
+        var norm = ModuleRecipe.Runtime("SwitchableBatchNorm2d").Add(SlimLayer.Sizes(l.Output));
+        r.SlimProjection = ModuleRecipe.Nn("Sequential").Add(RecipeArg.Of(conv)).Add(RecipeArg.Of(norm));
     }
 
     private static AttributeDecl? FindAttribute(LayerNode n, string name)
