@@ -69,6 +69,7 @@ internal sealed class FlattenKind : LayerKind
     internal override bool Slim(SlimLayer l)
     {
         var x = l.Node.Input;
+        if (x.ChannelsLast) return l.Refuse("a Flatten of a channels-last map interleaves the channels, so it cannot slim");
         long area = 1;
         for (int i = 1; i < x.Rank; i++) area = checked(area * x[i].Value);
         var outs = new long[l.Input.Length];
