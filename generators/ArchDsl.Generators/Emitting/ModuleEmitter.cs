@@ -49,6 +49,7 @@ internal static partial class ModuleEmitter
              .Line($"public const long DeployMacs = {deploy.Macs.ToString(Inv)}L;")
              .Line("/// <summary>Converts the trained weights into the deploy form in place: each re-parameterised layer becomes one layer (RepVGG's branches one convolution with bias).</summary>")
              .Line("public void ToDeployForm() => global::ArchDsl.Layers.Reparameterization.ToDeployForm(this);");
+        if (plan.Slim is { } slim) SlimEmitter.Write(w, slim);
         // A language model's sample is a sequence of T token ids; per token is the average over it (Macs / T).
         if (plan.Layers.Count > 0 && plan.Layers[0].KindInfo is { ReadsTokenIds: true } && plan.Input.Rank == 1 && plan.Input[0].Value > 0)
             w.Line($"/// <summary>Multiply-accumulates per token, averaged over a sequence at the declared context of {Report.Number(plan.Input[0].Value)} (attention over the full context included).</summary>")
@@ -401,6 +402,7 @@ internal static partial class ModuleEmitter
 
     private static string Projection(ResidualNode r)
     {
+        if (r.SlimProjection is { } slim) return Render(slim);
         if (r.ProjectionKind == "Sequential")
         {
             string stride = r.Stride.Expr.IsConst && r.Stride.Value == 1 ? "" : $", stride: {E(r.Stride)}";

@@ -33,12 +33,17 @@ public static partial class Evaluator
         else
             input = ReadInput(s, model, inputAttr);
 
+        var slimAttr = model.Attribute("Slimmable");
+        s.Slimmable = slimAttr != null;
+        var slimWidths = slimAttr is { HasCompilerError: false } ? Slimming.ReadWidths(s, model.Name, slimAttr) : null;
+
         if (input != null)
         {
             plan.Input = input;
             bool tasks = model.Attribute("Task") != null;
             var output = RunGuarded(s, model.Span, model.Name, () => tasks ? EvaluateTasks(s, model, input, plan) : EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
             if (output != null) plan.Output = output;
+            if (output != null && slimWidths != null) plan.Slim = RunGuarded(s, model.Span, model.Name, () => Slimming.Apply(s, plan, slimWidths));
             try
             {
                 long p = 0, b = 0, m = 0, active = 0;
@@ -115,6 +120,8 @@ public static partial class Evaluator
         foreach (var a in block.Attributes)
             if (a.Name is "Task" or "Exit")
                 s.Report(Rules.BadArgument, a.Span, false, block.Name, $"[{a.Name}] declares a path of a model's forward; put it on the model that uses {block.Name}");
+            if (a.Name == "Slimmable")
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Slimmable] belongs on a model, whose widths its layers run at; remove it from the block");
             else if (a.Name == "Accept")
                 s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
         if (sig != null) plan.Signature = sig;
@@ -436,7 +443,8 @@ public static partial class Evaluator
             if (output != null) args.ReportUnusedWith();
             ReadKey(args, node, kind);
 
-            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
+            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? ""
+                : s.Slimmable && s.InstanceDepth == 0 && kind.SlimModuleType is { } slim ? slim : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
             {
                 int dot = expectedType.LastIndexOf('.');

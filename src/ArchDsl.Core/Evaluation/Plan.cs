@@ -54,6 +54,9 @@ public sealed class ResidualNode
     public long Parameters { get; internal set; }
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
+    /// <summary>In a [Slimmable] model: the projection that runs every width (a slimmable 1×1 convolution and a
+    /// switchable batch norm in a Sequential); null otherwise.</summary>
+    public ModuleRecipe? SlimProjection { get; internal set; }
     /// <summary>
     /// The projection's module: for images a 1×1 convolution and batch norm in a <c>Sequential</c> (torchvision's
     /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.
@@ -311,6 +314,8 @@ public sealed class ModelPlan
     public List<TaskPath> Tasks { get; } = new();
     /// <summary>[Exit] classifiers in forward order; empty without early exits.</summary>
     public List<ExitPoint> Exits { get; } = new();
+    /// <summary>[Slimmable]: the widths and the counts at each; null for a model of one width.</summary>
+    public SlimPlan? Slim { get; internal set; }
 }
 
 /// <summary>Parameters, buffers and MACs of a deploy form.</summary>

@@ -73,6 +73,7 @@ public static class LayerCatalog
     {
         "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "MacsPerToken", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
         "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
+        "Widths", "WidthParameterCounts", "WidthMacs", "Width", "SetWidth",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member

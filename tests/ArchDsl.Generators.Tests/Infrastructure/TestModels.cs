@@ -171,4 +171,21 @@ public static class TestModels
             [LayerScale(0.5)] Parameter gamma;
         }
         """;
+
+    /// <summary>Slimmable at two widths: a depthwise convolution, switchable batch norms, an identity residual, a
+    /// hidden Linear after Flatten and the classifier, whose outputs stay.</summary>
+    public const string TinySlim = Usings + """
+        [Model, Input(3, 8, 8), Slimmable(0.5, 1.0)]
+        public partial class Slim
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] SlimmableConv2d conv;
+            [BatchNorm2d(Activation = Act.ReLU)] SwitchableBatchNorm2d bn;
+            [Conv2d(8, Kernel = 3, Padding = 1, Groups = 8, Bias = false)] SlimmableConv2d dw;
+            [BatchNorm2d(Momentum = 0.01), Residual(From = nameof(dw))] SwitchableBatchNorm2d dw_bn;
+            [AdaptiveAvgPool2d(2)] AdaptiveAvgPool2d pool;
+            [Flatten] Flatten flatten;
+            [Linear(16)] SlimmableLinear hidden;
+            [Linear(4)] SlimmableLinear fc;
+        }
+        """;
 }
