@@ -112,7 +112,8 @@ public static partial class Evaluator
         }
 
         sig.ParametersIncomplete = unreadable;
-        EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = sig.Layout == Layout.ChannelsLast }, "", 0, list);
+        if (EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = sig.Layout == Layout.ChannelsLast }, "", 0, list) != null)
+            DeployForms.CheckAsked(s, block, list);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         Collect(list, used);

@@ -66,6 +66,7 @@ public static partial class Evaluator
             }
         }
 
+        if (input != null && !s.HasErrors) DeployForms.CheckAsked(s, model, plan.Layers);
         if (model.Attribute("StochasticDepthRamp") is { } ramp && !ramp.HasCompilerError) plan.DepthRamp = ReadDepthRamp(s, plan, ramp);
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || input == null;
@@ -465,6 +466,7 @@ public static partial class Evaluator
             return null;
         }
         CheckKeys(s, owner, into);
+        DeployForms.MarkFolds(into);
         return current;
 
         // The first failure of this sequence: later members are still read, with the shape before the failed layer
@@ -716,6 +718,8 @@ public static partial class Evaluator
             r.Parameters = checked(cin * cout + 2 * cout);
             r.Buffers = 2 * cout + 1;
             r.Macs = checked(to[1].Value * to[2].Value * cout * cin);
+            // Deployed, the batch norm folds into the convolution as its bias (as a [BatchNorm2d] after a [Conv2d] does).
+            r.Deploy = new DeployCounts(checked(cin * cout + cout), 0, r.Macs);
         }
         else
         {

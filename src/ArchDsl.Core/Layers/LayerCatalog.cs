@@ -72,7 +72,7 @@ public static class LayerCatalog
     public static readonly HashSet<string> GeneratedMembers = new()
     {
         "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "MacsPerToken", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
-        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
+        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm", "Deployed",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member

@@ -49,6 +49,12 @@ public enum Act
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
 public sealed class ModelAttribute : Attribute
 {
+    /// <summary>
+    /// Declares that the model has a deploy form (batch norms folded into the convolutions before them, projections
+    /// folded, RepVGG blocks as one convolution): ADSL0030 where nothing in it folds. The deploy counts and
+    /// <c>ToDeployForm()</c> are generated for every model that has one; this makes their absence an error.
+    /// </summary>
+    public bool Deploy { get; set; }
 }
 
 /// <summary>The model's input shape without the batch dimension: (C, H, W), (N, D) or (D).</summary>
@@ -78,6 +84,10 @@ public sealed class BlockAttribute : Attribute
 
     /// <summary>The layout of the block's input.</summary>
     public Layout Input { get; }
+
+    /// <summary>Declares that the block has a deploy form (a batch norm that folds into the convolution before it, a
+    /// projection that folds, a RepVGG block, or a block inside with one): ADSL0030 where nothing in it folds.</summary>
+    public bool Deploy { get; set; }
 }
 
 /// <summary>A default for a block parameter, used when the instantiating attribute does not bind it: an integer size, or
