@@ -30,3 +30,12 @@ public partial class FoldSmall
     [Flatten] Flatten flatten;
     [Linear(10), Head(TaskKind.Classification)] Linear fc;
 }
+
+/// <summary>Two branches from one value summed by hand: a 3×3 convolution with its batch norm beside the identity
+/// (RepVGG's identity branch written with [Sum]); the batch norm still folds.</summary>
+[Model(Deploy = true), Input(8, 16, 16)]
+public partial class SumBranches
+{
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] Conv2d conv;
+    [BatchNorm2d(Activation = Act.ReLU), Sum(From = nameof(conv))] BatchNorm2d bn;
+}

@@ -78,4 +78,28 @@ public partial class BadInputTests
         Assert.Empty(r.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         Assert.True(r.HasModule("Tests.Net.g.cs"));
     }
+
+    [Fact]
+    public void Sum_of_differently_shaped_branches_ADSL0013() => Expect("""
+        [Model, Input(8, 16, 16)]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d conv1;
+            [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1), Sum(From = nameof(conv1))] Conv2d conv2;
+        }
+        """, "ADSL0013", "From = nameof(conv1)", new[] { "8×16×16", "8×8×8", "same shape" });
+
+    [Fact]
+    public void Sum_of_branches_with_different_widths_in_a_block_points_at_the_join_ADSL0013() => Expect("""
+        /// <summary>A 3×3 branch beside the identity, its width bound by the model.</summary>
+        [Block]
+        public partial class Twin
+        {
+            [Conv2d("width", Kernel = 3, Padding = 1, Bias = false)] Conv2d conv;
+            [BatchNorm2d, Sum(From = nameof(conv))] BatchNorm2d bn;
+        }
+
+        [Model, Input(8, 16, 16)]
+        public partial class Net { [Use(typeof(Twin), "width = 12")] Twin body; }
+        """, "ADSL0013", "From = nameof(conv)", new[] { "8×16×16", "12×16×16" });
 }

@@ -144,6 +144,29 @@ public class DeployFormTests(ITestOutputHelper output)
         Assert.All(model.parameters(), p => Assert.True(p.grad is not null && p.grad.isfinite().all().item<bool>()));
     }
 
+    [Fact]
+    public void Sum_join_adds_the_identity_branch_in_both_forms()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(33);
+        using var model = new SumBranches();
+        RandomiseBatchNorms(model);
+        model.eval();
+        var x = randn(2, 8, 16, 16);
+        using var _ = no_grad();
+        var conv = (Conv2d)model.named_children().Single(c => c.name == "conv").module;
+        var bn = (BatchNorm2d)model.named_children().Single(c => c.name == "bn").module;
+        // relu(bn(conv(x)) + x), composed here from the module's own layers.
+        var expected = nn.functional.relu(bn.call(conv.call(x)) + x);
+        double trained = (model.call(x) - expected).abs().max().item<float>();
+        model.ToDeployForm();
+        double deployed = (model.call(x) - expected).abs().max().item<float>();
+        output.WriteLine($"max |Δ| trained {trained:E3}, deployed {deployed:E3}");
+        Assert.True(trained <= 1e-6, $"trained max |Δ| = {trained:E3}");
+        Assert.True(deployed <= 1e-4, $"deployed max |Δ| = {deployed:E3}");
+        Assert.Equal(new[] { "conv.weight", "conv.bias" }, model.state_dict().Keys);
+    }
+
     /// <summary>Running statistics and affine parameters away from their initial 0/1, so every fold term matters.</summary>
     private static void RandomiseBatchNorms(nn.Module model)
     {

@@ -569,7 +569,7 @@ internal static class ModuleEmitter
                 string other = identities[j.From];
                 w.Line(j.Op == JoinOp.Concat
                     ? $"x = torch.cat(new[] {{ {other}, x }}, {(j.Axis == j.FromShape.Rank - 1 ? -1 : j.Axis + 1).ToString(Inv)});"
-                    : $"x = x * {other};");
+                    : j.Op == JoinOp.Sum ? $"x = x + {other};" : $"x = x * {other};");
             }
             if (!gate) WriteActivation(n, fresh);
         }

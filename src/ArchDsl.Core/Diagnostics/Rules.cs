@@ -91,7 +91,7 @@ public static partial class Rules
 
     public static readonly Rule BadResidual = new("ADSL0013", "Residual connection or join cannot be formed",
         "{0}: {1}", Design, Severity.Error,
-        "Residual, Concat and Multiply (From = nameof(m)) join the input of member m, at or before this one, with this member's output; their shapes must fit the join.");
+        "Residual, Concat, Multiply and Sum (From = nameof(m)) join the input of member m, at or before this one, with this member's output; their shapes must fit the join.");
 
     public static readonly Rule Overflow = new("ADSL0014", "Count does not fit in 64 bits",
         "{0}: {1} exceeds the 64-bit range; reduce the sizes", Design, Severity.Error,

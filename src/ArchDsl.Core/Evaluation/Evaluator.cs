@@ -331,7 +331,7 @@ public static partial class Evaluator
                     }
                     layerAttr = a;
                 }
-                else if (a.Name is "Residual" or "Concat" or "Multiply")
+                else if (a.Name is "Residual" or "Concat" or "Multiply" or "Sum")
                 {
                     var first = residual ?? join;
                     if (first != null)
@@ -594,7 +594,7 @@ public static partial class Evaluator
         if (fromShape is null) return false;
         var to = node.Output;
         var at = attr.Get("From")!.Span;
-        var j = new JoinNode { Op = attr.Name == "Concat" ? JoinOp.Concat : JoinOp.Multiply, From = from, FromShape = fromShape };
+        var j = new JoinNode { Op = attr.Name switch { "Concat" => JoinOp.Concat, "Sum" => JoinOp.Sum, _ => JoinOp.Multiply }, From = from, FromShape = fromShape };
         node.Join = j;
         if (fromShape.Rank != to.Rank || fromShape.ChannelsLast != to.ChannelsLast)
         {
@@ -612,6 +612,18 @@ public static partial class Evaluator
                 {
                     string what = to.Rank == 3 ? "height and width" : "token count";
                     s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate the input of '{from}' ({fromShape}) with this layer's {to}: the {what} must agree");
+                    return false;
+                }
+                dims[i] = to[i];
+            }
+        }
+        else if (j.Op == JoinOp.Sum)
+        {
+            for (int i = 0; i < to.Rank; i++)
+            {
+                if (fromShape[i].Value != to[i].Value)
+                {
+                    s.Report(Rules.BadResidual, at, true, path, $"cannot sum the branches: the input of '{from}' is {fromShape} but this layer gives {to}; summed branches must have the same shape (a [Residual] projects where they differ)");
                     return false;
                 }
                 dims[i] = to[i];

@@ -82,6 +82,8 @@ public enum JoinOp
     Concat,
     /// <summary>Element by element, with broadcasting.</summary>
     Multiply,
+    /// <summary>Element by element, of equal shapes: two branches from one value summed.</summary>
+    Sum,
 }
 
 /// <summary>A join of this layer's output with the input of an earlier member (before the layer's activation).</summary>

@@ -244,3 +244,17 @@ public sealed class MultiplyAttribute : Attribute
     /// <summary>The member whose input is multiplied: nameof(avgpool).</summary>
     public string? From { get; set; }
 }
+
+/// <summary>
+/// Sums two branches from one value: this layer's output and the input of member <see cref="From"/> (the branch from
+/// there to here, and the value itself), before this layer's activation. The shapes must be equal: nothing projects
+/// and nothing broadcasts (ADSL0013 names both shapes). For a shortcut that may need a projection, use
+/// <see cref="ResidualAttribute"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class SumAttribute : Attribute
+{
+    /// <summary>The member whose input is the other branch: nameof(conv1).</summary>
+    public string? From { get; set; }
+}
