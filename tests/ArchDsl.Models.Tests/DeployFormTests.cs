@@ -145,6 +145,31 @@ public class DeployFormTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MobileNetV2_deploy_form_folds_under_keyed_paths_and_computes_the_same_output()
+    {
+        // torchvision's layout: every layer under a Key ("features.1.conv.0.1"), depthwise convolutions, and inverted
+        // residuals whose batch norm carries the optional add.
+        using var scope = NewDisposeScope();
+        manual_seed(34);
+        using var model = new ArchDsl.Samples.MobileNetV2();
+        RandomiseBatchNorms(model);
+        model.eval();
+        var x = randn(2, 3, 224, 224);
+        using var _ = no_grad();
+        var trained = model.call(x).clone();
+        model.ToDeployForm();
+        double maxAbs = (trained - model.call(x)).abs().max().item<float>();
+        output.WriteLine($"max |Δ| = {maxAbs:E3}; output max |y| = {trained.abs().max().item<float>():F3}");
+        Assert.True(maxAbs <= 1e-4, $"max |Δ| = {maxAbs:E3}");
+        Assert.Equal(ArchDsl.Samples.MobileNetV2.DeployParameterCount, model.parameters().Sum(p => p.numel()));
+        Assert.Equal(0, model.buffers().Sum(b => b.numel()));
+        var keys = model.state_dict().Keys.ToList();
+        Assert.Contains("features.0.0.bias", keys);
+        Assert.Contains("features.1.conv.0.0.bias", keys);
+        Assert.DoesNotContain(keys, k => k.EndsWith("running_mean"));
+    }
+
+    [Fact]
     public void Sum_join_adds_the_identity_branch_in_both_forms()
     {
         using var scope = NewDisposeScope();
