@@ -38,6 +38,30 @@ public partial class BadInputTests
         """, "ADSL0030", "Deploy = true", new[] { "Net", "without an activation or join between them" });
 
     [Fact]
+    public void Deploy_form_asked_of_a_model_with_errors_keeps_its_deploy_surface()
+    {
+        // Code that uses the deploy form gets ADSL0030 only, not CS0117 for each member it names.
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            [Model(Deploy = true), Input(16)]
+            public partial class Net { [Linear(10)] Linear fc; }
+
+            /// <summary>Uses the deploy form.</summary>
+            public static class User
+            {
+                /// <summary>Converts and counts.</summary>
+                public static long Deployed(Net net)
+                {
+                    net.ToDeployForm();
+                    return Net.DeployParameterCount + Net.DeployBufferCount + Net.DeployMacs;
+                }
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.Contains(r.GeneratorDiagnostics, d => d.Id == "ADSL0030");
+        Assert.Empty(r.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void Deploy_form_asked_where_a_join_reads_between_the_convolution_and_its_norm_ADSL0030() => Expect("""
         [Model(Deploy = true), Input(8, 16, 16)]
         public partial class Net

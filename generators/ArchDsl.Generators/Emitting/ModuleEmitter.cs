@@ -175,6 +175,14 @@ internal static class ModuleEmitter
             Member("Layers", "public static global::System.Collections.Generic.IReadOnlyList<global::ArchDsl.LayerInfo> Layers { get; } = new global::ArchDsl.LayerInfo[0];", "The layers.");
             Member("Summary", $"public static string Summary => {Str(d.Name + " has ArchDsl errors; no summary.")};", "The summary table.");
             Member("ArchitectureJson", "public const string ArchitectureJson = \"{}\";", "The architecture description.");
+            // Deploy = true promises the deploy form's surface: code using it reports nothing besides ArchDsl's errors.
+            if (d.Attribute("Model")?.Get("Deploy") is { Kind: ArgKind.Bool, Int: not 0 })
+            {
+                Member("DeployParameterCount", "public const long DeployParameterCount = 0L;", "Trainable parameters of the deploy form.");
+                Member("DeployBufferCount", "public const long DeployBufferCount = 0L;", "Buffer elements of the deploy form.");
+                Member("DeployMacs", "public const long DeployMacs = 0L;", "Multiply-accumulates per sample of the deploy form.");
+                Member("ToDeployForm", $"public void ToDeployForm() => throw new global::System.InvalidOperationException({Str(d.Name + " has ArchDsl errors.")});", "Converts into the deploy form.");
+            }
         }
         w.Line($"/// <summary>Not built: {d.Name} has ArchDsl errors.</summary>");
         // In full: this part is also written when a type named torch hides TorchSharp's (ADSL0022).
