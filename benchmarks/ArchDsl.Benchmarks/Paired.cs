@@ -27,8 +27,9 @@ public static class Paired
         return new Sample(clock.Elapsed.TotalMilliseconds, (self.TotalProcessorTime - cpu0).TotalMilliseconds);
     }
 
-    /// <summary>Runs every variant once to warm up, then <paramref name="rounds"/> rotated rounds; prints medians and ratios to the first.</summary>
-    public static void Compare(string title, int rounds, params (string Name, Action Run)[] variants)
+    /// <summary>Runs every variant once to warm up, then <paramref name="rounds"/> rotated rounds; prints medians and ratios to
+    /// the first, and returns each variant's samples in round order.</summary>
+    public static List<Sample>[] Compare(string title, int rounds, params (string Name, Action Run)[] variants)
     {
         foreach (var v in variants) v.Run();
         var samples = variants.Select(_ => new List<Sample>()).ToArray();
@@ -46,8 +47,9 @@ public static class Paired
             double pairWall = Median(samples[i].Zip(samples[0], (a, b) => a.WallMs / b.WallMs));
             double pairCpu = Median(samples[i].Zip(samples[0], (a, b) => a.CpuMs / b.CpuMs));
             Console.WriteLine($"  {variants[i].Name,-48} wall median {wall,9:F1} ms (x{wall / baseWall:F3}, pairs x{pairWall:F3})   " +
-                              $"CPU median {cpu,9:F1} ms (x{cpu / baseCpu:F3}, pairs x{pairCpu:F3})   wall min {samples[i].Min(s => s.WallMs):F1} ms");
+                              $"CPU median {cpu,9:F1} ms (x{cpu / baseCpu:F3}, pairs x{pairCpu:F3})   wall min {samples[i].Min(s => s.WallMs):F1} ms, max {samples[i].Max(s => s.WallMs):F1} ms");
         }
+        return samples;
     }
 
     public static double Median(IEnumerable<double> values)

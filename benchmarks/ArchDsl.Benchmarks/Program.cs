@@ -14,6 +14,7 @@ public static class Program
     /// <summary>
     /// <c>report</c>: the workload's facts and the incremental step reasons after one edit (no BenchmarkDotNet).
     /// <c>resnet50 [rounds] [batch] [forward|train|construct]</c>: the ResNet-50 comparison as interleaved pairs (robust to background load).
+    /// <c>deploy [rounds] [batch]</c>: deploy forms (batch norms folded, RepVGG re-parameterised) against training forms and TorchVision's ResNet-50, forward.
     /// <c>compile [rounds]</c>: the 200-model build cost as interleaved rounds, wall and CPU time.
     /// <c>csc [rounds] [--shared] [--sdk-analyzers]</c>: the same build cost under the SDK's csc (a process per call, or its compiler server).
     /// <c>parts [rounds]</c>: a generator run's time split into reading, evaluation, emission and judgement.
@@ -27,6 +28,9 @@ public static class Program
             return PairedResNet50.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
                                       args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8,
                                       args.Length > 3 ? args[3] : "");
+        if (args.Length > 0 && args[0] == "deploy")
+            return PairedDeploy.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+                                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
         if (args.Length > 0 && args[0] == "compile")
             return PairedCompile.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6);
         if (args.Length > 0 && args[0] == "analyzer") return AnalyzerCost.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);

@@ -91,7 +91,7 @@ public static partial class Rules
 
     public static readonly Rule BadResidual = new("ADSL0013", "Residual connection or join cannot be formed",
         "{0}: {1}", Design, Severity.Error,
-        "Residual, Concat and Multiply (From = nameof(m)) join the input of member m, at or before this one, with this member's output; their shapes must fit the join.");
+        "Residual, Concat, Multiply and Sum (From = nameof(m)) join the input of member m, at or before this one, with this member's output; their shapes must fit the join.");
 
     public static readonly Rule Overflow = new("ADSL0014", "Count does not fit in 64 bits",
         "{0}: {1} exceeds the 64-bit range; reduce the sizes", Design, Severity.Error,
@@ -169,4 +169,7 @@ public static partial class Rules
         "{0}: {1}", Usage, Severity.Error,
         "Key gives a layer its state_dict path (\"features.0.0\"): dot-separated parts of letters, digits, '_' and '-'; no two layers of one module may share a path, and no layer's path may lie inside another layer's.");
 
+    public static readonly Rule NoDeployForm = new("ADSL0030", "Deploy form asked of a declaration that has none",
+        "{0} asks for a deploy form (Deploy = true), but nothing in it folds: no [BatchNorm2d] directly after a [Conv2d] (without an activation or join between them), no projected shortcut, no [RepVgg], and no block that has one", Design, Severity.Error,
+        "In the deploy form each batch norm that follows a convolution folds into it, shortcut projections fold likewise, and RepVGG blocks become one convolution; Deploy = true declares that the model or block has such a form, so that its deploy counts and ToDeployForm exist.");
 }

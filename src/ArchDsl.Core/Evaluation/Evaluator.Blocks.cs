@@ -123,8 +123,9 @@ public static partial class Evaluator
 
         sig.ParametersIncomplete = unreadable;
         bool channelsLast = sig.Layout == Layout.ChannelsLast;
-        EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = channelsLast }, "", 0, list,
-            skip is null ? null : new KeyValuePair<string, Shape>(skip, new Shape(skipDims) { ChannelsLast = channelsLast }));
+        if (EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = channelsLast }, "", 0, list,
+                skip is null ? null : new KeyValuePair<string, Shape>(skip, new Shape(skipDims) { ChannelsLast = channelsLast })) != null)
+            DeployForms.CheckAsked(s, block, list);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         Collect(list, used);

@@ -80,6 +80,7 @@ public static partial class Evaluator
             }
         }
 
+        if (input != null && !s.HasErrors) DeployForms.CheckAsked(s, model, plan.Layers);
         if (model.Attribute("StochasticDepthRamp") is { } ramp && !ramp.HasCompilerError) plan.DepthRamp = ReadDepthRamp(s, plan, ramp);
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || input == null;
@@ -351,7 +352,7 @@ public static partial class Evaluator
                     }
                     layerAttr = a;
                 }
-                else if (a.Name is "Residual" or "Concat" or "Multiply")
+                else if (a.Name is "Residual" or "Concat" or "Multiply" or "Sum")
                 {
                     var first = residual ?? join;
                     if (first != null)
@@ -487,6 +488,7 @@ public static partial class Evaluator
             return null;
         }
         CheckKeys(s, owner, into);
+        DeployForms.MarkFolds(into);
         return current;
 
         // The first failure of this sequence: later members are still read, with the shape before the failed layer
@@ -616,7 +618,7 @@ public static partial class Evaluator
         bool unchecked_ = s.Symbolic && from == skip;
         var to = node.Output;
         var at = from == skip && fromShape.Rank > 0 && fromShape[0].Origin is { } passed ? passed : attr.Get("From")!.Span;
-        var j = new JoinNode { Op = attr.Name == "Concat" ? JoinOp.Concat : JoinOp.Multiply, From = from, FromShape = fromShape };
+        var j = new JoinNode { Op = attr.Name switch { "Concat" => JoinOp.Concat, "Sum" => JoinOp.Sum, _ => JoinOp.Multiply }, From = from, FromShape = fromShape };
         node.Join = j;
         string source = from == skip ? $"the skip '{from}'" : $"the input of '{from}'";
         if (fromShape.Rank != to.Rank || fromShape.ChannelsLast != to.ChannelsLast)
@@ -635,6 +637,18 @@ public static partial class Evaluator
                 {
                     string what = to.Rank == 3 ? "height and width" : "token count";
                     s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate {source} ({fromShape}) with this layer's {to}: the {what} must agree");
+                    return false;
+                }
+                dims[i] = to[i];
+            }
+        }
+        else if (j.Op == JoinOp.Sum)
+        {
+            for (int i = 0; i < to.Rank; i++)
+            {
+                if (fromShape[i].Value != to[i].Value && !unchecked_)
+                {
+                    s.Report(Rules.BadResidual, at, true, path, $"cannot sum the branches: {source} is {fromShape} but this layer gives {to}; summed branches must have the same shape (a [Residual] projects where they differ)");
                     return false;
                 }
                 dims[i] = to[i];
@@ -746,6 +760,8 @@ public static partial class Evaluator
             r.Parameters = checked(cin * cout + 2 * cout);
             r.Buffers = 2 * cout + 1;
             r.Macs = checked(to[1].Value * to[2].Value * cout * cin);
+            // Deployed, the batch norm folds into the convolution as its bias (as a [BatchNorm2d] after a [Conv2d] does).
+            r.Deploy = new DeployCounts(checked(cin * cout + cout), 0, r.Macs);
         }
         else
         {

@@ -57,6 +57,9 @@ public sealed class ResidualNode
     /// <summary>In a [Slimmable] model: the projection that runs every width (a slimmable 1×1 convolution and a
     /// switchable batch norm in a Sequential); null otherwise.</summary>
     public ModuleRecipe? SlimProjection { get; internal set; }
+    /// <summary>Counts of the projection in the deploy form where it folds (its batch norm into its convolution's
+    /// bias); null where it deploys as it trains.</summary>
+    public DeployCounts? Deploy { get; internal set; }
     /// <summary>
     /// The projection's module: for images a 1×1 convolution and batch norm in a <c>Sequential</c> (torchvision's
     /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.
@@ -82,6 +85,8 @@ public enum JoinOp
     Concat,
     /// <summary>Element by element, with broadcasting.</summary>
     Multiply,
+    /// <summary>Element by element, of equal shapes: two branches from one value summed.</summary>
+    Sum,
 }
 
 /// <summary>A join of this layer's output with the input of an earlier member (before the layer's activation).</summary>
@@ -157,15 +162,27 @@ public sealed class LayerNode
     /// <summary>Own counts in the deploy form where the layer re-parameterises (RepVGG's branches as one convolution);
     /// null where it deploys as it trains.</summary>
     public DeployCounts? OwnDeploy { get; internal set; }
+    /// <summary>Deploy form: the layer before it, into which this one folds (a batch norm into its convolution); null
+    /// where it does not fold.</summary>
+    public LayerNode? FoldsInto { get; internal set; }
+    /// <summary>Deploy form: the layer after it, which folds into this one; null where none does.</summary>
+    public LayerNode? Absorbs { get; internal set; }
 
     /// <summary>Counts of the deploy form, children and shortcut included.</summary>
     public DeployCounts Deploy
     {
         get
         {
-            var own = OwnDeploy ?? new DeployCounts(OwnParameters, OwnBuffers, OwnMacs);
+            var own = OwnDeploy
+                ?? (FoldsInto != null ? new DeployCounts(0, 0, 0) : null)
+                ?? (Absorbs != null ? KindInfo?.AbsorbingFold(this) : null)
+                ?? new DeployCounts(OwnParameters, OwnBuffers, OwnMacs);
             long p = own.Parameters, b = own.Buffers, m = own.Macs;
-            if (Residual is { Projects: true } r) { p = checked(p + r.Parameters); b = checked(b + r.Buffers); m = checked(m + r.Macs); }
+            if (Residual is { Projects: true } r)
+            {
+                var d = r.Deploy ?? new DeployCounts(r.Parameters, r.Buffers, r.Macs);
+                p = checked(p + d.Parameters); b = checked(b + d.Buffers); m = checked(m + d.Macs);
+            }
             foreach (var c in Children)
             {
                 var d = c.Deploy;
@@ -180,7 +197,7 @@ public sealed class LayerNode
     {
         get
         {
-            if (OwnDeploy != null) return true;
+            if (OwnDeploy != null || FoldsInto != null || Residual is { Projects: true, Deploy: not null }) return true;
             foreach (var c in Children) if (c.HasDeployForm) return true;
             return false;
         }

@@ -72,7 +72,7 @@ public static class LayerCatalog
     public static readonly HashSet<string> GeneratedMembers = new()
     {
         "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "MacsPerToken", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
-        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
+        "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm", "Deployed",
         "Widths", "WidthParameterCounts", "WidthMacs", "Width", "SetWidth",
     };
 

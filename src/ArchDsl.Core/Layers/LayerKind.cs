@@ -87,6 +87,15 @@ public abstract class LayerKind
         return $"put [Flatten] (after pooling) before it to use all {features} features";
     }
 
+    /// <summary>Deploy form: it folds into the layer before it where that one absorbs it (<see cref="AbsorbingFold"/>):
+    /// a batch norm, with its eval statistics, into the convolution before it. It then leaves no module, parameters,
+    /// buffers or MACs of its own.</summary>
+    public virtual bool FoldsIntoPrevious => false;
+
+    /// <summary>Deploy form: the counts this layer has once a per-channel scale and shift after it folds into its
+    /// weights and bias (a convolution gains the bias it lacked), or null where nothing folds into it.</summary>
+    internal virtual DeployCounts? AbsorbingFold(LayerNode n) => null;
+
     /// <summary>Its parameter count as a formula, for docs/counting.md's table ("0" for none).</summary>
     public virtual string ParameterFormula => "0";
     /// <summary>Its MACs at batch 1 as a formula, for docs/counting.md's table ("0" for none).</summary>

@@ -49,6 +49,12 @@ public enum Act
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
 public sealed class ModelAttribute : Attribute
 {
+    /// <summary>
+    /// Declares that the model has a deploy form (batch norms folded into the convolutions before them, projections
+    /// folded, RepVGG blocks as one convolution): ADSL0030 where nothing in it folds. The deploy counts and
+    /// <c>ToDeployForm()</c> are generated for every model that has one; this makes their absence an error.
+    /// </summary>
+    public bool Deploy { get; set; }
 }
 
 /// <summary>The model's input shape without the batch dimension: (C, H, W), (N, D) or (D).</summary>
@@ -86,6 +92,10 @@ public sealed class BlockAttribute : Attribute
     /// passes it with <c>Skip = nameof(member)</c>; the generated forward takes it as a second argument.
     /// </summary>
     public string? Skip { get; set; }
+
+    /// <summary>Declares that the block has a deploy form (a batch norm that folds into the convolution before it, a
+    /// projection that folds, a RepVGG block, or a block inside with one): ADSL0030 where nothing in it folds.</summary>
+    public bool Deploy { get; set; }
 }
 
 /// <summary>A default for a block parameter, used when the instantiating attribute does not bind it: an integer size, or
@@ -245,5 +255,19 @@ public sealed class ConcatAttribute : Attribute
 public sealed class MultiplyAttribute : Attribute
 {
     /// <summary>The member whose input is multiplied: nameof(avgpool).</summary>
+    public string? From { get; set; }
+}
+
+/// <summary>
+/// Sums two branches from one value: this layer's output and the input of member <see cref="From"/> (the branch from
+/// there to here, and the value itself), before this layer's activation. The shapes must be equal: nothing projects
+/// and nothing broadcasts (ADSL0013 names both shapes). For a shortcut that may need a projection, use
+/// <see cref="ResidualAttribute"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+[Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
+public sealed class SumAttribute : Attribute
+{
+    /// <summary>The member whose input is the other branch: nameof(conv1).</summary>
     public string? From { get; set; }
 }

@@ -10,7 +10,7 @@ namespace ArchDsl.Layers;
 /// kept, rbr_identity (BN), summed. <see cref="ToDeployForm"/> folds the three branches into rbr_reparam, one 3×3
 /// convolution with bias that computes the same eval output.
 /// </summary>
-public sealed class RepVgg : nn.Module<Tensor, Tensor>
+public sealed class RepVgg : nn.Module<Tensor, Tensor>, IDeployable
 {
 #pragma warning disable IDE1006 // state_dict names
     private Sequential? rbr_dense;
@@ -52,6 +52,8 @@ public sealed class RepVgg : nn.Module<Tensor, Tensor>
         if (rbr_identity is not null) y = y.add_(rbr_identity.call(input));
         return scope.MoveToOuter(y);
     }
+
+    void IDeployable.FoldOwnLayers() => ToDeployForm();
 
     /// <summary>
     /// Folds the branches into one 3×3 convolution with bias (eval semantics: the batch norms' running statistics):
@@ -109,18 +111,5 @@ public sealed class RepVgg : nn.Module<Tensor, Tensor>
             rbr_reparam?.Dispose();
         }
         base.Dispose(disposing);
-    }
-}
-
-/// <summary>Deploy forms of re-parameterised layers (RepVGG): what a generated model's ToDeployForm calls.</summary>
-public static class Reparameterization
-{
-    /// <summary>Converts every re-parameterised layer in <paramref name="model"/> into its deploy form, in place.</summary>
-    public static void ToDeployForm(nn.Module model)
-    {
-        var blocks = new List<RepVgg>();
-        foreach (var m in model.modules())
-            if (m is RepVgg r) blocks.Add(r);
-        foreach (var r in blocks) r.ToDeployForm();
     }
 }

@@ -11,7 +11,9 @@ internal sealed class BatchNorm2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Normalization;
     public override bool FreshOutput => true;
-    public override string ParameterFormula => "2C (+ 2C + 1 buffers)";
+    // y = γ·(x − μ)/√(σ² + ε) + β is a per-channel scale and shift in eval: the convolution before it absorbs both.
+    public override bool FoldsIntoPrevious => true;
+    public override string ParameterFormula => "2C (+ 2C + 1 buffers); deployed after a convolution, 0 (folded into it)";
     public override string Summary => "batch normalisation over channels (`nn.BatchNorm2d`)";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x)

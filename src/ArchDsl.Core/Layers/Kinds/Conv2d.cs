@@ -13,6 +13,13 @@ internal sealed class Conv2dKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Convolution;
     public override bool FreshOutput => true;
+
+    /// <summary>Whether the convolution has its own bias (a batch norm folded into it adds one where it has none).</summary>
+    public sealed record Spec(bool Bias);
+
+    // A batch norm after it folds into it per output channel: w' = w·s, b' = β + (b − μ)·s with s = γ/√(σ² + ε).
+    internal override DeployCounts? AbsorbingFold(LayerNode n) =>
+        new(checked(n.OwnParameters + (n.Spec is Spec { Bias: true } ? 0 : n.Output[0].Value)), n.OwnBuffers, n.OwnMacs);
     public override string ParameterFormula => "C_out·(C_in/g)·k² (+ C_out bias)";
     public override string MacFormula => "H_out·W_out·C_out·(C_in/g)·k²";
     public override string Summary => "2-D convolution (`nn.Conv2d`); `Groups` for grouped and depthwise";
@@ -38,6 +45,7 @@ internal sealed class Conv2dKind : LayerKind
         n.OwnParameters = checked(o.Value.Value * perOut + (bias ? o.Value.Value : 0));
         n.OwnMacs = checked(h.Value.Value * w.Value.Value * o.Value.Value * perOut);
         n.Stride = s.Value;
+        n.Spec = new Spec(bias);
         n.Recipe = ModuleRecipe.Nn("Conv2d").Add(c).Add(o.Value).Add(k.Value)
             .AddUnless("stride", s.Value, 1).AddUnless("padding", p.Value, 0).AddUnless("dilation", d.Value, 1)
             .AddUnless("groups", g.Value, 1).AddUnless("bias", bias, true);
