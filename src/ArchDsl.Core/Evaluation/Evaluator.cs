@@ -69,9 +69,17 @@ public static partial class Evaluator
                 _ = plan.Flops;
                 if (plan.Layers.Exists(l => l.HasDeployForm))
                 {
-                    long dp = 0, db = 0, dm = 0;
-                    foreach (var l in plan.Layers) { var d = l.Deploy; dp = checked(dp + d.Parameters); db = checked(db + d.Buffers); dm = checked(dm + d.Macs); }
-                    plan.Deploy = new DeployCounts(dp, db, dm);
+                    // What the deploy form saves, taken from the totals (which also hold exits); MACs only on the path
+                    // forward(x) runs (a multi-task model's first task).
+                    long sp = 0, sb = 0, sm = 0;
+                    foreach (var l in plan.Layers)
+                    {
+                        var d = l.Deploy;
+                        sp = checked(sp + l.Parameters - d.Parameters);
+                        sb = checked(sb + l.Buffers - d.Buffers);
+                        if (OnDefaultPath(plan, l)) sm = checked(sm + l.Macs - d.Macs);
+                    }
+                    plan.Deploy = new DeployCounts(plan.Parameters - sp, plan.Buffers - sb, plan.Macs - sm);
                 }
             }
             catch (OverflowException)
@@ -85,6 +93,15 @@ public static partial class Evaluator
         plan.Findings.AddRange(s.Findings);
         plan.HasErrors = s.HasErrors || input == null;
         return plan;
+    }
+
+    /// <summary>Whether plain forward(x) runs the layer: every layer but the heads and tails of tasks after the first.</summary>
+    private static bool OnDefaultPath(ModelPlan plan, LayerNode l)
+    {
+        for (int k = 1; k < plan.Tasks.Count; k++)
+            if (plan.Tasks[k].Head == l || plan.Tasks[k].Tail == l)
+                return plan.Tasks[0].Head == l || plan.Tasks[0].Tail == l;
+        return true;
     }
 
     /// <summary>
@@ -488,7 +505,8 @@ public static partial class Evaluator
             return null;
         }
         CheckKeys(s, owner, into);
-        DeployForms.MarkFolds(into);
+        // A slimmable model's layers run at every width, each with its own batch norm: no single fold.
+        if (!s.Slimmable) DeployForms.MarkFolds(into);
         return current;
 
         // The first failure of this sequence: later members are still read, with the shape before the failed layer
@@ -761,7 +779,7 @@ public static partial class Evaluator
             r.Buffers = 2 * cout + 1;
             r.Macs = checked(to[1].Value * to[2].Value * cout * cin);
             // Deployed, the batch norm folds into the convolution as its bias (as a [BatchNorm2d] after a [Conv2d] does).
-            r.Deploy = new DeployCounts(checked(cin * cout + cout), 0, r.Macs);
+            if (!s.Slimmable) r.Deploy = new DeployCounts(checked(cin * cout + cout), 0, r.Macs);
         }
         else
         {
