@@ -340,6 +340,16 @@ public sealed class PythonTwinRuns : IDisposable
     /// <summary>Runs a program; returns its standard output, or fails with its exit code and standard error.</summary>
     internal static string Run(string program, string[] arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
+        var (code, stdout, stderr) = Execute(program, arguments, workingDirectory, environment);
+        if (code != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments.Take(2))} exited with {code}:\n{stdout}\n{stderr}");
+        return stdout;
+    }
+
+    /// <summary>Runs a program to its end (five minutes at most): exit code, standard output, standard error.</summary>
+    internal static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments, string? workingDirectory = null,
+        IDictionary<string, string>? environment = null)
+    {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -352,9 +362,7 @@ public sealed class PythonTwinRuns : IDisposable
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{program} {string.Join(' ', arguments.Take(2))} ran over 5 minutes");
         }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments.Take(2))} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <inheritdoc/>
