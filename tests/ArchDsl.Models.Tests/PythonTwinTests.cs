@@ -309,7 +309,7 @@ public sealed class PythonTwinRuns : IDisposable
     /// Moves every float parameter and buffer away from its initial value (biases and norms' zeros and ones would
     /// hide a swapped or ignored weight); running variances stay positive; index buffers keep their values.
     /// </summary>
-    private static void Randomise(nn.Module module)
+    internal static void Randomise(nn.Module module)
     {
         using var noGrad = no_grad();
         foreach (var (name, tensor) in module.state_dict())
