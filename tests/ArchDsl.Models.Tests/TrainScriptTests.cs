@@ -97,6 +97,43 @@ public class TrainScriptTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_same_seed_gives_the_same_losses_and_a_byte_identical_checkpoint()
+    {
+        string exported = ExportedSamples.Folder;
+        string folder = Directory.CreateTempSubdirectory("archdsl-train-").FullName;
+        try
+        {
+            // Without torchrun train.py runs as one process: two runs, each its own rendezvous.
+            var runs = new[] { "a", "b" }.Select(name =>
+            {
+                Directory.CreateDirectory(Path.Combine(folder, name));
+                string stdout = PythonTwinRuns.Python(new[]
+                {
+                    Path.Combine(exported, "train.py"), "--model", "RepVggSmall", "--steps", "3", "--samples", "16", "--seed", "4",
+                    "--out", Path.Combine(folder, name, "RepVggSmall.pt"),
+                }, folder, new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" });
+                output.WriteLine(stdout);
+                return (Losses: Regex.Matches(stdout, @"step \d+ loss [0-9.]+").Select(m => m.Value).ToList(),
+                    Checkpoint: File.ReadAllBytes(Path.Combine(folder, name, "RepVggSmall.pt")));
+            }).ToList();
+            Assert.Equal(3, runs[0].Losses.Count);
+            Assert.Equal(runs[0].Losses, runs[1].Losses);
+            Assert.True(runs[0].Checkpoint.AsSpan().SequenceEqual(runs[1].Checkpoint), "the two checkpoints differ");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_export_writes_the_repository_s_train_py_and_archdsl_layers_py()
+    {
+        foreach (var file in new[] { "train.py", "archdsl_layers.py" })
+            Assert.Equal(File.ReadAllText(Path.Combine(PythonTwinRuns.LayersFolder, file)), File.ReadAllText(Path.Combine(ExportedSamples.Folder, file)));
+    }
+
+    [Fact]
     public void An_unknown_model_is_one_line_and_a_non_zero_exit()
     {
         string exported = ExportedSamples.Folder;

@@ -19,6 +19,7 @@ generated TorchSharp module loads strictly: model.LoadCheckpoint("ckpt.pt").
 import argparse
 import importlib
 import os
+import socket
 import sys
 
 import torch
@@ -120,12 +121,12 @@ def main(argv):
     backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
     if backend == "nccl" and not torch.cuda.is_available():
         raise SystemExit("train.py: --backend nccl needs CUDA, and this machine has none: use gloo")
-    # Without torchrun: one process, its own rendezvous.
-    os.environ.setdefault("RANK", "0")
-    os.environ.setdefault("WORLD_SIZE", "1")
-    os.environ.setdefault("LOCAL_RANK", "0")
-    os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
-    os.environ.setdefault("MASTER_PORT", "29500")
+    if "WORLD_SIZE" not in os.environ:
+        # Without torchrun: one process, its own rendezvous on a free local port.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        os.environ.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     # Deterministic kernels: CUDA's matrix products need this set before CUDA starts.
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     dist.init_process_group(backend)
