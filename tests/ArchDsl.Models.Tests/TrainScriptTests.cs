@@ -96,6 +96,81 @@ public class TrainScriptTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A language model file as the exporter writes one (class constants, device and dtype), of twins: learned
+    /// positions, grouped-query attention, a mixture of experts (whose unchosen experts DDP must expect), a tied head.</summary>
+    private const string TinyLmPy = """
+        from torch import nn
+        import archdsl_layers as L
+
+
+        class TinyLm(nn.Module):
+            PARAMETER_COUNT = 17280
+            BUFFER_COUNT = 0
+            MACS = 0
+            INPUT_SHAPE = (12,)
+            INPUT_DTYPE = "int64"
+            OUTPUT_SHAPE = (12, 40)
+            VOCAB_SIZE = 40
+
+            def __init__(self, device=None, dtype=None):
+                super().__init__()
+                self.wte = nn.Embedding(40, 32, device=device, dtype=dtype)
+                self.wpe = L.LearnedPositions(12, 32, device=device, dtype=dtype)
+                self.attn = L.CausalSelfAttention(32, 4, 2, packed=True, device=device, dtype=dtype)
+                self.moe = L.MixtureOfExperts(32, 4, 2, 32, device=device, dtype=dtype)
+                self.norm = L.RmsNorm(32, device=device, dtype=dtype)
+                self.head = L.TiedHead(self.wte)
+
+            def forward(self, x):
+                x = self.wpe(self.wte(x))
+                x = x + self.attn(x)
+                x = x + self.moe(x)
+                return self.head(self.norm(x))
+        """;
+
+    /// <summary>Model, its file (null: exported), the loss train.py picks, steps, and the fraction of the first loss the
+    /// last must stay under.</summary>
+    public static TheoryData<string, string?, string, int, double> Tasks => new()
+    {
+        { "TinyLm", TinyLmPy, "tokens loss", 12, 0.3 },   // next-token cross-entropy over random ids
+        { "UNet", null, "regression loss", 6, 0.9 },      // mean squared error to fixed random targets
+    };
+
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public void Token_and_regression_models_train_with_their_own_loss(string model, string? source, string task, int steps, double fraction)
+    {
+        string folder = Directory.CreateTempSubdirectory("archdsl-train-").FullName;
+        try
+        {
+            string script = Path.Combine(ExportedSamples.Folder, "train.py");
+            if (source is not null)
+            {
+                // A model of the test's own: beside its own copy of the exported scripts.
+                foreach (var file in new[] { "train.py", "archdsl_layers.py" })
+                    File.Copy(Path.Combine(ExportedSamples.Folder, file), Path.Combine(folder, file));
+                File.WriteAllText(Path.Combine(folder, model + ".py"), source);
+                script = Path.Combine(folder, "train.py");
+            }
+            string stdout = PythonTwinRuns.Python(new[]
+            {
+                script, "--model", model, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--samples", "4", "--batch-size", "4",
+                "--lr", "0.01", "--out", Path.Combine(folder, model + ".pt"),
+            }, folder, new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" });
+            output.WriteLine(stdout);
+            Assert.Contains($"on 1 process(es), gloo, cpu; {task}", stdout);
+            var losses = Regex.Matches(stdout, @"step (\d+) loss ([0-9.]+)")
+                .Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(steps, losses.Count);
+            Assert.True(losses[^1] < fraction * losses[0], $"the loss did not fall enough: {string.Join(", ", losses)}");
+            Assert.True(File.Exists(Path.Combine(folder, model + ".pt")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_losses_and_a_byte_identical_checkpoint()
     {
