@@ -108,10 +108,7 @@ internal static class PyTorchExporter
         {
             // As the generated module's StochasticDepth.Ramp: the drop probability grows linearly over the layers in order.
             ctx.UsesRuntime = true;
-            w.Line($"depth_layers = [m for m in self.modules() if isinstance(m, {LayersModule}.StochasticDepth)]")
-             .Line($"steps = len(depth_layers){(ramp.EndsAtMax ? " - 1" : "")}")
-             .Line("for i, layer in enumerate(depth_layers):").In()
-             .Line($"layer.p = 0.0 if steps <= 0 else {Real(ramp.Max)} * i / steps").Out();
+            w.Line($"{LayersModule}.StochasticDepth.ramp(self, {Real(ramp.Max)}{(ramp.EndsAtMax ? "" : ", ends_at_max=False")})");
         }
         w.Out().Line();
         Forward(w, plan.Layers, concrete: true, ctx);
@@ -482,9 +479,14 @@ internal static class PyTorchExporter
     {
         var parts = segments.ToList();
         var sb = new StringBuilder(IsIdentifier(parts[0]) ? "self." + parts[0] : $"getattr(self, {Str(parts[0])})");
-        foreach (var s in parts.Skip(1)) sb.Append('[').Append(Str(s)).Append(']');
+        // Containers are nn.ModuleDict: a child by attribute where its name is one, else by key.
+        foreach (var s in parts.Skip(1))
+            if (IsIdentifier(s) && !ModuleDictMembers.Contains(s) && !LayerCatalog.ModuleMembers.Contains(s)) sb.Append('.').Append(s);
+            else sb.Append('[').Append(Str(s)).Append(']');
         return sb.ToString();
     }
+
+    static readonly HashSet<string> ModuleDictMembers = new(StringComparer.Ordinal) { "keys", "items", "values", "update", "pop", "clear" };
 
     /// <summary>One block of a stage registered at an index pattern, by its path at <c>i</c>.</summary>
     static string StageAccess(LayerNode n)

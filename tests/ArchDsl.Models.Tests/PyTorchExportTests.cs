@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ArchDsl.Checkpoints;
+using ArchDsl.Samples;
+using ArchDsl.Tests.Fixtures;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Models.Tests;
+
+/// <summary>Runs alone: the large models are built on TorchSharp's meta device by changing its default device.</summary>
+[CollectionDefinition(nameof(PyTorchExportTests), DisableParallelization = true)]
+public sealed class PyTorchExportCollection
+{
+}
+
+/// <summary>
+/// <c>archdsl export pytorch</c> against PyTorch itself (Debian's torch 1.13.1 at /usr/bin/python3, driven by
+/// tests/Fixtures/pytorch/exported.py): for every sample model the exported module, built by PyTorch, has the generated
+/// constants' parameter and buffer counts and the generated TorchSharp module's state_dict keys, shapes and order;
+/// ResNet-50's and ViT-B/16's are also torchvision's; and weights the generated module saves load strictly into the
+/// exported one and give the same eval outputs.
+/// </summary>
+[Collection(nameof(PyTorchExportTests))]
+public class PyTorchExportTests(ExportedModules exported, ITestOutputHelper output) : IClassFixture<ExportedModules>
+{
+    /// <summary>Above this the generated module is built on the meta device (no memory for its weights).</summary>
+    private const long MetaAbove = 200_000_000;
+
+    public static TheoryData<string> SampleModels
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var t in ModelTypes(typeof(ResNet50).Assembly)) data.Add(t.Name);
+            return data;
+        }
+    }
+
+    internal static IEnumerable<Type> ModelTypes(Assembly assembly) =>
+        assembly.GetTypes()
+            .Where(t => t.GetField("ArchitectureJson", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } &&
+                        t.GetField("ParameterCount", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
+            .OrderBy(t => t.Name, StringComparer.Ordinal);
+
+    private static long Constant(Type model, string name) => (long)model.GetField(name)!.GetRawConstantValue()!;
+
+    [Theory]
+    [MemberData(nameof(SampleModels))]
+    public void Every_sample_exports_with_the_generated_counts_and_state_dict(string name)
+    {
+        var model = typeof(ResNet50).Assembly.GetTypes().Single(t => t.Name == name && t.Namespace == "ArchDsl.Samples");
+        var (parameters, buffers, keys) = exported.Describe(exported.Samples, name);
+        long expectedParameters = Constant(model, "ParameterCount"), expectedBuffers = Constant(model, "BufferCount");
+        Assert.Equal(expectedParameters, parameters);
+        Assert.Equal(expectedBuffers, buffers);
+
+        var generated = GeneratedKeys(model, expectedParameters > MetaAbove);
+        output.WriteLine($"{name}: {parameters:N0} parameters, {keys.Count} state_dict entries{(expectedParameters > MetaAbove ? " (TorchSharp on the meta device)" : "")}");
+        AssertSameKeys(generated, keys, "generated TorchSharp module", "exported PyTorch module");
+    }
+
+    [Theory]
+    [InlineData("ResNet50", "resnet50")]
+    [InlineData("VitB16", "vit_b_16")]
+    public void ResNet50_and_ViT_B16_export_with_torchvisions_state_dict(string name, string torchvision)
+    {
+        var (parameters, buffers, keys) = exported.Describe(exported.Samples, name);
+        var reference = TorchvisionFixtures.Keys(torchvision);
+        Assert.Equal(reference.Parameters, parameters);
+        Assert.Equal(reference.Buffers, buffers);
+        var expected = reference.Entries.Select(e => $"{e.Key} [{string.Join(", ", e.Shape)}]").ToList();
+        AssertSameKeys(expected, keys, "torchvision " + torchvision, "exported PyTorch module");
+    }
+
+    /// <summary>Generated module → SaveCheckpoint → exported module (strict) → the same eval outputs.</summary>
+    public static TheoryData<string, string> Agreement => new()
+    {
+        { "samples", "ResNet50" },
+        { "samples", "VitB16" },
+        { "samples", "SwinSmallConfig" },
+        { "samples", "ConvNeXtSmallConfig" },
+        { "samples", "DenseNetSmall" },
+        { "samples", "EfficientNetSmall" },
+        { "samples", "RegNetSmall" },
+        { "samples", "RepVggSmall" },
+        { "samples", "MobileNetV3Small" },
+        { "samples", "UNet" },
+        { "tests", "TinyGpt" },
+        { "tests", "TinyLlama" },
+        { "tests", "TinyMoe" },
+        { "tests", "TinySharedMoe" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Agreement))]
+    public void Weights_saved_by_the_generated_module_load_strictly_into_the_exported_one_and_give_its_outputs(string assembly, string name)
+    {
+        var model = (assembly == "samples" ? typeof(ResNet50).Assembly : typeof(PyTorchExportTests).Assembly).GetTypes().Single(t => t.Name == name && t.GetField("ParameterCount") != null);
+        string folder = assembly == "samples" ? exported.Samples : exported.Tests;
+        string checkpoint = Path.Combine(exported.Work, name + ".pt");
+        string inputPath = Path.Combine(exported.Work, name + ".input");
+        string outputPath = Path.Combine(exported.Work, name + ".output.f32");
+
+        using var scope = NewDisposeScope();
+        manual_seed(31);
+        using var module = PyTorchCheckpointTests.Create(model);
+        Randomise(module);
+        module.eval();
+        var inputShape = new long[] { 2 }.Concat((IReadOnlyList<long>)model.GetProperty("InputShape")!.GetValue(null)!).ToArray();
+        var outputShape = new long[] { 2 }.Concat((IReadOnlyList<long>)model.GetProperty("OutputShape")!.GetValue(null)!).ToArray();
+        bool tokens = inputShape.Length == 2 && model.GetField("MacsPerToken") != null;
+        Tensor input;
+        if (tokens)
+        {
+            long vocabulary = module.state_dict().First().Value.shape[0];   // the token embedding comes first
+            input = randint(0, vocabulary, inputShape, dtype: ScalarType.Int64);
+            File.WriteAllBytes(inputPath, MemoryMarshal.AsBytes(input.data<long>().ToArray().AsSpan()).ToArray());
+        }
+        else
+        {
+            input = randn(inputShape);
+            PyTorch.WriteFloats(inputPath, input);
+        }
+        Tensor generated;
+        using (no_grad()) generated = module.call(input);
+        module.SaveCheckpoint(checkpoint);
+
+        output.WriteLine(exported.Python("run", folder, name, checkpoint, inputPath, outputPath));
+        var fromPyTorch = PyTorch.ReadFloats(outputPath, outputShape);
+        double maxAbs = (generated - fromPyTorch).abs().max().item<float>();
+        output.WriteLine($"{name}: max |generated| = {generated.abs().max().item<float>():G4}, max |Δ| = {maxAbs:E3}");
+        Assert.True(maxAbs <= 1e-5, $"max |Δ| = {maxAbs:E3}");
+    }
+
+    /// <summary>"key [d1, d2]" for each state_dict entry of the generated module, in order.</summary>
+    private static List<string> GeneratedKeys(Type model, bool meta)
+    {
+        var before = get_default_device();
+        if (meta) set_default_device(META);
+        try
+        {
+            using var module = PyTorchCheckpointTests.Create(model);
+            var keys = module.state_dict().Select(p => $"{p.Key} [{string.Join(", ", p.Value.shape)}]").ToList();
+            if (meta) Assert.All(module.parameters(), p => Assert.Equal(DeviceType.META, p.device_type));
+            return keys;
+        }
+        finally
+        {
+            if (meta) set_default_device(before);
+        }
+    }
+
+    private static void AssertSameKeys(List<string> expected, List<string> actual, string expectedName, string actualName)
+    {
+        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
+            Assert.True(expected[i] == actual[i], $"entry {i}: {expectedName} has {expected[i]}, {actualName} has {actual[i]}");
+        Assert.True(expected.Count == actual.Count, $"{expectedName} has {expected.Count} entries, {actualName} {actual.Count}");
+    }
+
+    /// <summary>Every float tensor of the state perturbed, so that zero-initialised biases, tokens, norms and running
+    /// statistics all matter in eval mode; variances stay positive.</summary>
+    private static void Randomise(nn.Module module)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, tensor) in module.state_dict())
+        {
+            if (!tensor.is_floating_point()) { tensor.fill_(7); continue; }
+            if (name.EndsWith("running_var", StringComparison.Ordinal)) tensor.copy_(rand(tensor.shape) * 1.5 + 0.5);
+            else tensor.add_(randn(tensor.shape) * 0.05);
+        }
+    }
+}
+
+/// <summary>The samples' and this test assembly's models exported once per run, with the archdsl tool as a user runs it.</summary>
+public sealed class ExportedModules : IDisposable
+{
+    public ExportedModules()
+    {
+        Work = Directory.CreateTempSubdirectory("archdsl-export-").FullName;
+        Samples = Path.Combine(Work, "samples");
+        Tests = Path.Combine(Work, "tests");
+        Export(typeof(ResNet50).Assembly.Location, Samples);
+        Export(typeof(PyTorchExportTests).Assembly.Location, Tests);
+    }
+
+    public string Work { get; }
+    public string Samples { get; }
+    public string Tests { get; }
+
+    static string Root => TorchvisionFixtures.FindRepositoryRoot(AppContext.BaseDirectory);
+
+    /// <summary>The archdsl tool of the same configuration as these tests (built through the project reference).</summary>
+    static string Cli => Path.Combine(Root, "src", "ArchDsl.Cli", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "archdsl.dll");
+
+    static void Export(string assembly, string folder)
+    {
+        var (code, stdout, stderr) = Execute("dotnet", new[] { Cli, "export", "pytorch", assembly, "--out", folder });
+        if (code != 0) throw new InvalidOperationException($"archdsl export pytorch {assembly} exited with {code}: {stderr.Trim()}{stdout.Trim()}");
+    }
+
+    public static string Script => Path.Combine(Root, "tests", "Fixtures", "pytorch", "exported.py");
+
+    /// <summary>Runs exported.py; returns its output, or fails with its last error line.</summary>
+    public string Python(params string[] arguments)
+    {
+        if (PyTorch.MissingReason("/usr/bin/python3") is { } missing) throw new InvalidOperationException(missing);
+        var (code, stdout, stderr) = Execute("/usr/bin/python3", new[] { Script }.Concat(arguments).ToArray());
+        if (code != 0)
+            throw new InvalidOperationException($"exported.py {string.Join(' ', arguments)} exited with {code}: {stderr.Trim().Split('\n').Last()}");
+        return stdout.Trim();
+    }
+
+    /// <summary>Parameter and buffer counts and "key [shape]" entries of an exported module as PyTorch builds it.</summary>
+    public (long Parameters, long Buffers, List<string> Keys) Describe(string folder, string model)
+    {
+        var lines = Python("describe", folder, model).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        long parameters = long.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        long buffers = long.Parse(lines[1].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var keys = lines.Skip(2).Where(l => l.Length > 0).Select(l =>
+        {
+            var parts = l.Split('\t');
+            return $"{parts[0]} [{string.Join(", ", parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries))}]";
+        }).ToList();
+        return (parameters, buffers, keys);
+    }
+
+    static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} ran over 10 minutes");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public void Dispose()
+    {
+        if (Environment.GetEnvironmentVariable("ARCHDSL_KEEP_TEMP") == "1") return;
+        try { Directory.Delete(Work, recursive: true); }
+        catch (IOException) { }
+    }
+}
