@@ -73,6 +73,8 @@ def synthetic_data(model_class, batch_size, rank, world_size, seed, samples):
             targets = torch.randint(0, model_class.OUTPUT_SHAPE[0], (samples,), generator=generator)
         else:
             targets = torch.randn((samples,) + tuple(model_class.OUTPUT_SHAPE), generator=generator)
+    if samples < world_size:
+        raise SystemExit(f"train.py: --samples {samples} leaves some of the {world_size} processes without data")
     mine = torch.arange(rank, samples, world_size)
     inputs, targets = inputs[mine], targets[mine]
     return [(inputs[i:i + batch_size], targets[i:i + batch_size]) for i in range(0, len(mine), batch_size)]
