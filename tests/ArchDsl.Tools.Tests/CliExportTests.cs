@@ -36,6 +36,7 @@ public class CliExportTests
         Assert.Contains("25,557,032", resnet.Split("class ")[0]);   // the module docstring
         Assert.True(File.Exists(Path.Combine(first, "archdsl_layers.py")));
         Assert.Contains("class SelfAttention(nn.Module):", File.ReadAllText(Path.Combine(first, "archdsl_layers.py")));
+        Assert.Contains("torchrun", File.ReadAllText(Path.Combine(first, "train.py")));
 
         var names = Directory.GetFiles(first).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
         Assert.Equal(names, Directory.GetFiles(second).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList());
