@@ -2,9 +2,10 @@
 wrote and reports what PyTorch itself makes of them. Run by the tests with /usr/bin/python3 (Debian's torch 1.13.1).
 Tensors are exchanged as raw little-endian files: float32 (.f32), or int64 token ids (.i64).
 
-  exported.py describe DIR MODEL            builds DIR/MODEL.py's class on the meta device (no memory for the weights)
-                                            and prints "parameters N", "buffers N", then one "key<TAB>d1,d2,..." line
-                                            per state_dict entry, in state_dict order
+  exported.py describe DIR MODEL...         builds each DIR/MODEL.py's class on the meta device (no memory for the
+                                            weights) and prints "model MODEL", "parameters N", "buffers N", then "P<TAB>key<TAB>d1,d2,..." for
+                                            each parameter and "B<TAB>..." for each buffer, in registration order,
+                                            and "S<TAB>..." for each state_dict entry, in state_dict order
   exported.py run DIR MODEL CKPT IN OUT     builds it on the CPU, loads CKPT (torch.load) strictly, and writes its eval
                                             output on IN (batch 2, the class's INPUT_SHAPE and INPUT_DTYPE) to OUT
 """
@@ -15,16 +16,29 @@ import torch
 
 
 def load_class(folder, name):
-    sys.path.insert(0, folder)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     return getattr(importlib.import_module(name), name)
 
 
-def describe(folder, name):
+def describe(folder, *names):
+    for name in names:
+        describe_one(folder, name)
+
+
+def describe_one(folder, name):
     model = load_class(folder, name)(device="meta")
+    print(f"model {name}")
     print(f"parameters {sum(p.numel() for p in model.parameters())}")
     print(f"buffers {sum(b.numel() for b in model.buffers())}")
+    def shape(t):
+        return ",".join(str(d) for d in t.shape)
+    for key, value in model.named_parameters():
+        print(f"P\t{key}\t{shape(value)}")
+    for key, value in model.named_buffers():
+        print(f"B\t{key}\t{shape(value)}")
     for key, value in model.state_dict().items():
-        print(f"{key}\t{','.join(str(d) for d in value.shape)}")
+        print(f"S\t{key}\t{shape(value)}")
 
 
 def run(folder, name, checkpoint, input_path, output_path):
