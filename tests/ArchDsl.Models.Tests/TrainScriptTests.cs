@@ -45,6 +45,7 @@ public class TrainScriptTests(ITestOutputHelper output)
         {
             string checkpoint = Path.Combine(folder, "RepVggSmall.pt");
             PythonTwinRuns.Python(new[] { "-c", "import torch.distributed" });   // fails with what to install, without PyTorch
+            Assert.True(File.Exists("/usr/bin/torchrun"), "/usr/bin/torchrun is missing: it comes with Debian's python3-torch (apt-get install -y python3-torch; .ci/run does this)");
             // --standalone: a free rendezvous port of its own. --redirects/--tee 1: Debian's torch 1.13 under Python 3.11
             // cannot parse the default "0" (its Std enum loses the zero member), so rank output is teed explicitly.
             // One batch of 8 samples per process, the same every step: the loss must fall.
