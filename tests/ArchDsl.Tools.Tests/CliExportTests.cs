@@ -95,6 +95,23 @@ public class CliExportTests
         if (kind != "unwritable") Assert.False(Directory.Exists(outDir), "nothing is written when the input is bad");
     }
 
+    [Fact]
+    public void A_recipe_the_export_cannot_write_is_an_error_naming_the_kind_and_the_model()
+    {
+        var unknownFactory = Assert.Throws<ArchDsl.Cli.CliException>(() =>
+            ArchDsl.Cli.Export.PyTorchExporter.RenderRecipe(ArchDsl.Core.Layers.ModuleRecipe.Nn("Bilinear"), "Fancy", "MyNet"));
+        Assert.Equal("layer kind 'Fancy' (layer in MyNet) creates TorchSharp's nn.Bilinear, which the PyTorch export has no mapping for", unknownFactory.Message);
+
+        var unknownSymbol = Assert.Throws<ArchDsl.Cli.CliException>(() => ArchDsl.Cli.Export.PyTorchExporter.RenderRecipe(
+            ArchDsl.Core.Layers.ModuleRecipe.Nn("Upsample").Add(ArchDsl.Core.Layers.RecipeArg.OfSymbol("TorchSharp.torch.PaddingModes.Reflect", "mode")), "Upsample", "MyNet"));
+        Assert.Contains("layer kind 'Upsample' (layer in MyNet) passes TorchSharp's TorchSharp.torch.PaddingModes.Reflect", unknownSymbol.Message);
+
+        // And what it can write, it writes as torch.nn spells it (TorchSharp's hasBias is PyTorch's bias).
+        var linear = ArchDsl.Core.Layers.ModuleRecipe.Nn("Linear").Add(ArchDsl.Core.Shapes.Dim.Of(8)).Add(ArchDsl.Core.Shapes.Dim.Of(4))
+            .AddUnless("hasBias", false, true);
+        Assert.Equal("nn.Linear(8, 4, bias=False, **factory_kwargs)", ArchDsl.Cli.Export.PyTorchExporter.RenderRecipe(linear, "Linear", "MyNet"));
+    }
+
     static string Corrupt(string dir)
     {
         byte[] bytes = File.ReadAllBytes(Samples);

@@ -73,6 +73,16 @@ internal static class PyTorchExporter
         public override string ToString() => _sb.ToString();
     }
 
+    /// <summary>One recipe as the export writes it, for a layer of <paramref name="kind"/> in <paramref name="model"/>
+    /// (tests hold unknown factories and symbols to one-line errors naming both).</summary>
+    internal static string RenderRecipe(ModuleRecipe recipe, string kind, string model)
+    {
+        var node = new LayerNode();
+        typeof(LayerNode).GetProperty(nameof(LayerNode.Kind))!.SetValue(node, kind);
+        typeof(LayerNode).GetProperty(nameof(LayerNode.Name))!.SetValue(node, "layer");
+        return Render(recipe, node, new List<LayerNode> { node }, keyed: false, new Context(model), new bool[1]);
+    }
+
     // ---- classes ----
 
     static string Model(ModelPlan plan, Context ctx)
