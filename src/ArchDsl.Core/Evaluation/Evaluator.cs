@@ -120,7 +120,7 @@ public static partial class Evaluator
         foreach (var a in block.Attributes)
             if (a.Name is "Task" or "Exit")
                 s.Report(Rules.BadArgument, a.Span, false, block.Name, $"[{a.Name}] declares a path of a model's forward; put it on the model that uses {block.Name}");
-            if (a.Name == "Slimmable")
+            else if (a.Name == "Slimmable")
                 s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Slimmable] belongs on a model, whose widths its layers run at; remove it from the block");
             else if (a.Name == "Accept")
                 s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
