@@ -26,7 +26,7 @@ public sealed class AddAcceptCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
         Rules.LargeModel.Id, Rules.ComputePerSample.Id, Rules.TrainingAboveEuThreshold.Id, Rules.TrainingAboveFrontierThreshold.Id,
         Rules.TrainingMemoryOverBudget.Id, Rules.InferenceMemoryOverBudget.Id, Rules.ConflictingHeads.Id, Rules.DistillationGap.Id,
-        Rules.HeadResolutionsShareEmbedding.Id, Rules.LinearOnMap.Id);
+        Rules.HeadResolutionsShareEmbedding.Id, Rules.LinearOnMap.Id, Rules.CommunicationBound.Id, Rules.StateFitsNoStage.Id);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

@@ -15,11 +15,9 @@ public partial class SwinSmallConfig
     [Conv2d(16, Kernel = 4, Stride = 4, Key = "features.0.0")] Conv2d patch_embed;
     [Permute(0, 2, 3, 1, Key = "features.0.1")] Permute channels_last;
     [LayerNorm(Key = "features.0.2")] LayerNorm patch_norm;
-    [Use(typeof(SwinBlock), "heads = 2, window = 4, shift = 0", Key = "features.1.0")] SwinBlock stage1_0;
-    [Use(typeof(SwinBlock), "heads = 2, window = 4, shift = 2", Key = "features.1.1")] SwinBlock stage1_1;
+    [Stage(typeof(SwinBlock), 2, "heads = 2, window = 4, shift = i % 2 * 2", Key = "features.1")] Sequential stage1;
     [PatchMerging(Key = "features.2")] PatchMerging merge1;
-    [Use(typeof(SwinBlock), "heads = 4, window = 4, shift = 0", Key = "features.3.0")] SwinBlock stage2_0;
-    [Use(typeof(SwinBlock), "heads = 4, window = 4, shift = 2", Key = "features.3.1")] SwinBlock stage2_1;
+    [Stage(typeof(SwinBlock), 2, "heads = 4, window = 4, shift = i % 2 * 2", Key = "features.3")] Sequential stage2;
     [LayerNorm] LayerNorm norm;
     [Permute(0, 3, 1, 2)] Permute channels_first;
     [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d avgpool;

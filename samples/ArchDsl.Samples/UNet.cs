@@ -4,8 +4,8 @@ using TorchSharp.Modules;
 namespace ArchDsl.Samples;
 
 // U-Net (Ronneberger et al., 2015) with batch norm and padded convolutions, so the output keeps the input size: four
-// levels down, a bottleneck, four up through transposed convolutions, each joined with the skip of its level by
-// [Concat] (the skip first, as torch.cat([skip, up], 1) writes it).
+// levels down, a bottleneck, four up. Each up step is a block that takes the skip of its level as a second input
+// (Skip = nameof(pool4): what reached pool4) and joins it by [Concat], the skip first, as torch.cat([skip, up], 1).
 
 /// <summary>Two 3×3 convolutions, each with batch norm and ReLU.</summary>
 [Block]
@@ -15,6 +15,15 @@ public partial class DoubleConv
     [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d bn1;
     [Conv2d("width", Kernel = 3, Padding = 1, Bias = false)] Conv2d conv2;
     [BatchNorm2d(Activation = Act.ReLU)] BatchNorm2d bn2;
+}
+
+/// <summary>Up one level: a transposed convolution doubles the map, the encoder's skip is concatenated before it, and
+/// two convolutions.</summary>
+[Block(Skip = "skip")]
+public partial class Up
+{
+    [ConvTranspose2d("width", Kernel = 2, Stride = 2), Concat(From = "skip")] ConvTranspose2d up;
+    [Use(typeof(DoubleConv), "width = width")] DoubleConv conv;
 }
 
 /// <summary>A U-Net for two-class segmentation of 64×64 images, widths 16 to 256.</summary>
@@ -30,13 +39,9 @@ public partial class UNet
     [Use(typeof(DoubleConv), "width = 128")] DoubleConv down4;
     [MaxPool2d(2)] MaxPool2d pool4;
     [Use(typeof(DoubleConv), "width = 256")] DoubleConv bottleneck;
-    [ConvTranspose2d(128, Kernel = 2, Stride = 2), Concat(From = nameof(pool4))] ConvTranspose2d up4;
-    [Use(typeof(DoubleConv), "width = 128")] DoubleConv up_conv4;
-    [ConvTranspose2d(64, Kernel = 2, Stride = 2), Concat(From = nameof(pool3))] ConvTranspose2d up3;
-    [Use(typeof(DoubleConv), "width = 64")] DoubleConv up_conv3;
-    [ConvTranspose2d(32, Kernel = 2, Stride = 2), Concat(From = nameof(pool2))] ConvTranspose2d up2;
-    [Use(typeof(DoubleConv), "width = 32")] DoubleConv up_conv2;
-    [ConvTranspose2d(16, Kernel = 2, Stride = 2), Concat(From = nameof(pool1))] ConvTranspose2d up1;
-    [Use(typeof(DoubleConv), "width = 16")] DoubleConv up_conv1;
+    [Use(typeof(Up), "width = 128", Skip = nameof(pool4))] Up up4;
+    [Use(typeof(Up), "width = 64", Skip = nameof(pool3))] Up up3;
+    [Use(typeof(Up), "width = 32", Skip = nameof(pool2))] Up up2;
+    [Use(typeof(Up), "width = 16", Skip = nameof(pool1))] Up up1;
     [Conv2d(2, Kernel = 1), Head(TaskKind.Segmentation)] Conv2d head;
 }

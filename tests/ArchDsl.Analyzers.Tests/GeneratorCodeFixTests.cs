@@ -155,19 +155,25 @@ public class OwnHeadBlockCodeFixTests
 
         """;
 
+    /// <summary>These heads also chain (the classifier reads the derained image, before and after the fix): ADSL1022,
+    /// tested in HeadTests; these tests are about ADSL1013 and its fix.</summary>
+    private static readonly string[] Chained = { "ADSL1022" };
+
     private static Microsoft.CodeAnalysis.Testing.DiagnosticResult Warning(int location, string model = "Net") =>
         Verify.Diagnostic("ADSL1013").WithLocation(location).WithArguments(model, "derain: Deraining", "fc: Classification");
 
     [Fact]
     public Task Moves_each_head_into_its_own_block() =>
-        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict, Sources.Usings + Fixed, new[] { Warning(0) });
+        Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict, Sources.Usings + Fixed, new[] { Warning(0) }, disabled: Chained);
 
     [Fact]
     public void Fixed_code_compiles_and_generates_modules()
     {
         var (generated, diagnostics) = Verify.Generate(Sources.Usings + Fixed);
-        // Warnings and errors only: every valid model gets its counts as info (ADSL1000).
-        Assert.Equal("", string.Join("\n", diagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)));
+        // Warnings and errors only: every valid model gets its counts as info (ADSL1000). Head blocks written one after
+        // the other still chain (the classifier reads the derained image): ADSL1022 says so, and nothing else.
+        Assert.Equal("", string.Join("\n", diagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning && d.Id != "ADSL1022")));
+        Assert.Single(diagnostics, d => d.Id == "ADSL1022");
         Assert.Contains(diagnostics, d => d.Id == "ADSL1000");
         foreach (var name in new[] { "Net", "NetDerainingHead", "NetClassificationHead" })
             Assert.Contains(generated, n => n == name + ".g.cs" || n.StartsWith(name + ".", System.StringComparison.Ordinal));
@@ -179,14 +185,14 @@ public class OwnHeadBlockCodeFixTests
             Sources.Usings + Conflict + Conflict.Replace("{|#0:Net|}", "{|#1:Other|}"),
             Sources.Usings + Fixed + Fixed.Replace("Net", "Other"),
             new[] { Warning(0), Warning(1, "Other") },
-            incrementalIterations: 2, fixAllIterations: 1);
+            incrementalIterations: 2, fixAllIterations: 1, disabled: Chained);
 
     [Fact]
     public Task Keeps_the_indentation_inside_a_namespace() =>
         Verify.Fix<OwnHeadBlockCodeFix>(
             Sources.Usings + "namespace Demo\n{\n" + Indent(Conflict) + "}\n",
             Sources.Usings + "namespace Demo\n{\n" + Indent(Fixed) + "}\n",
-            new[] { Warning(0) });
+            new[] { Warning(0) }, disabled: Chained);
 
     private static string Indent(string text) =>
         string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : "    " + l));
@@ -228,19 +234,20 @@ public class OwnHeadBlockCodeFixTests
             }
 
             """,
-            new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Ipt", "denoise: Denoising", "fc: Classification") });
+            new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Ipt", "denoise: Denoising", "fc: Classification") }, disabled: Chained);
 
     [Fact]
     public Task Avoids_a_taken_block_name() =>
         Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + Conflict + "public class NetDerainingHead { }\n",
             Sources.Usings + Fixed.Replace("NetDerainingHead", "NetDerainingHead2") + "public class NetDerainingHead { }\n",
-            new[] { Warning(0) });
+            new[] { Warning(0) }, disabled: Chained);
 
     [Fact]
     public Task Not_offered_when_a_conflicting_head_is_inside_a_block() =>
         Verify.Fix<OwnHeadBlockCodeFix>(Sources.Usings + NestedHead, Sources.Usings + NestedHead,
             new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "trunk.derain: Deraining", "fc: Classification") },
-            fixedExpected: new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "trunk.derain: Deraining", "fc: Classification") });
+            fixedExpected: new[] { Verify.Diagnostic("ADSL1013").WithLocation(0).WithArguments("Net", "trunk.derain: Deraining", "fc: Classification") },
+            disabled: Chained);
 
     private const string NestedHead = """
         [Block(Layout.Image)]

@@ -21,7 +21,7 @@ internal static class Verify
     };
 
     /// <summary>The info diagnostics every model gets; tests about other rules leave them out.</summary>
-    public static readonly string[] Infos = { "ADSL1000", "ADSL1003", "ADSL1018" };
+    public static readonly string[] Infos = { "ADSL1000", "ADSL1003", "ADSL1018", "ADSL1019" };
 
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, ArchDsl.Generators.Descriptors.For(id).DefaultSeverity);
 
@@ -34,6 +34,8 @@ internal static class Verify
         public (string Path, string Text)[] MoreSources { get; init; } = System.Array.Empty<(string, string)>();
         /// <summary>An .editorconfig section header for <see cref="EditorConfig"/>; every C# file by default.</summary>
         public string EditorConfigSection { get; init; } = "[*.cs]";
+        /// <summary>Rules a test about another rule leaves out (each use says why).</summary>
+        public string[] Disabled { get; init; } = System.Array.Empty<string>();
     }
 
     public static Task Analyzer(string source, params DiagnosticResult[] expected) => Analyzer(source, new Options(), expected);
@@ -68,11 +70,12 @@ internal static class Verify
     /// <summary>A code fix applied to the diagnostics the analyzer reports; the fixed code is compiled with the
     /// generated modules. <paramref name="fixedExpected"/>: diagnostics that remain after the fix (none by default).</summary>
     public static async Task Fix<TFix>(string source, string fixedSource, DiagnosticResult[] expected,
-        DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null, string? equivalenceKey = null)
+        DiagnosticResult[]? fixedExpected = null, int? incrementalIterations = null, int? fixAllIterations = null, string? equivalenceKey = null,
+        string[]? disabled = null)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
         var test = new GeneratorCodeFixTest<TFix> { FixedCode = fixedSource, CodeActionEquivalenceKey = equivalenceKey };
-        Setup(test.TestState, test, source, new Options());
+        Setup(test.TestState, test, source, new Options { Disabled = disabled ?? System.Array.Empty<string>() });
         test.FixedState.ReferenceAssemblies = References;
         test.FixedState.AdditionalReferences.AddRange(Libraries);
         test.ExpectedDiagnostics.AddRange(expected);
@@ -138,5 +141,6 @@ internal static class Verify
             state.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + options.GlobalConfig + "\n"));
         if (!options.KeepInfos)
             test.DisabledDiagnostics.AddRange(Infos);
+        test.DisabledDiagnostics.AddRange(options.Disabled);
     }
 }

@@ -119,4 +119,49 @@ public class UnbuiltSurfaceTests
         Assert.Empty(r.CompilationDiagnostics);
         Assert.False(r.HasModule("Tests.Net.g.cs") && r.Source("Tests.Net.g.cs")!.Contains("RegisterComponents", System.StringComparison.Ordinal));
     }
+
+    /// <summary>A task model and an exit model with an error: their task enum, forward(x, task), ForwardExits and the
+    /// thresholded forward stay, so calling code reports only ArchDsl's errors.</summary>
+    [Fact]
+    public void Code_using_the_tasks_and_exits_of_a_model_with_an_error_gets_no_compiler_errors_of_its_own()
+    {
+        var r = GeneratorHarness.Run(TestModels.Usings + """
+            /// <summary>Task B has no tail: ADSL0002.</summary>
+            [Model, Input(3, 8, 8)]
+            [Task("A", TaskKind.Denoising, Tail = nameof(tail))]
+            [Task("B", TaskKind.Deraining)]
+            public partial class Net
+            {
+                [Conv2d(4, Kernel = 3, Padding = 1)] Conv2d body;
+                [Conv2d(3, Kernel = 3, Padding = 1)] Conv2d tail;
+            }
+
+            /// <summary>An exit after no layer: ADSL0002.</summary>
+            [Model, Input(3, 8, 8), Exit("nothing")]
+            public partial class Exits
+            {
+                [Conv2d(4, Kernel = 3, Padding = 1)] Conv2d conv;
+                [Flatten] Flatten flatten;
+                [Linear(10)] Linear fc;
+            }
+
+            /// <summary>Uses both.</summary>
+            public static class Use
+            {
+                /// <summary>A task's forward, every exit, the thresholded forward.</summary>
+                public static long Run(TorchSharp.torch.Tensor x)
+                {
+                    using var model = new Net();
+                    using var y = model.forward(x, Net.Task.B);
+                    using var exits = new Exits();
+                    var all = exits.ForwardExits(x);
+                    var (logits, taken) = exits.forward(x, 0.5, ArchDsl.ExitMode.PerSample);
+                    return all.Length + logits.shape[0] + taken.shape[0];
+                }
+            }
+            """);
+        r.AssertNoGeneratorException();
+        Assert.Equal(new[] { "ADSL0002", "ADSL0002" }, r.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Empty(r.CompilationDiagnostics);
+    }
 }

@@ -34,6 +34,9 @@ public class SnapshotTests
     [InlineData("DefaultParam", "Tests.Expand.g.cs")]
     [InlineData("Vocabulary", "Tests.Vocab.g.cs")]
     [InlineData("Vocabulary", "Tests.Inverted.g.cs")]
+    [InlineData("TinyTasks", "Tests.TinyTasks.g.cs")]
+    [InlineData("TinyExits", "Tests.TinyExits.g.cs")]
+    [InlineData("TinySlim", "Tests.Slim.g.cs")]
     public void Generated_source_matches_snapshot(string model, string hintName)
     {
         var source = (string)typeof(TestModels).GetField(model)!.GetValue(null)!;

@@ -256,7 +256,7 @@ internal static class PyTorch
     public static void WriteFloats(string path, Tensor values) =>
         File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.contiguous().data<float>().ToArray().AsSpan()).ToArray());
 
-    private static (int Code, string Stdout, string Stderr) Execute(string python, string[] arguments)
+    internal static (int Code, string Stdout, string Stderr) Execute(string python, string[] arguments)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);

@@ -47,6 +47,11 @@ public class PyTorchExportTests(ExportedModules exported, ITestOutputHelper outp
         }
     }
 
+    /// <summary>Tasks chosen at forward time (a Task enum), early exits (ForwardExits) and slimmable widths (Widths):
+    /// the generated members that say a model has a form the export does not write yet.</summary>
+    internal static bool NotExportedYet(Type model) =>
+        model.GetNestedType("Task") != null || model.GetMethod("ForwardExits") != null || model.GetProperty("Widths") != null;
+
     private static Type ModelType(string assembly, string name) =>
         ModelTypes(assembly == "samples" ? typeof(ResNet50).Assembly : typeof(PyTorchExportTests).Assembly).Single(t => t.Name == name);
 
@@ -63,7 +68,14 @@ public class PyTorchExportTests(ExportedModules exported, ITestOutputHelper outp
     public void Every_model_exports_with_the_generated_counts_and_state_dict(string assembly, string name)
     {
         var model = ModelType(assembly, name);
-        var (parameters, buffers, keys, _) = exported.Describe(assembly == "samples" ? exported.Samples : exported.Tests, name);
+        string folder = assembly == "samples" ? exported.Samples : exported.Tests;
+        if (NotExportedYet(model))
+        {
+            // The tool said so in one line (the fixture checked) and wrote nothing for it.
+            Assert.False(File.Exists(Path.Combine(folder, name + ".py")), $"{name} has a form the export does not write yet, but a module was written");
+            return;
+        }
+        var (parameters, buffers, keys, _) = exported.Describe(folder, name);
         long expectedParameters = Constant(model, "ParameterCount"), expectedBuffers = Constant(model, "BufferCount");
         Assert.Equal(expectedParameters, parameters);
         Assert.Equal(expectedBuffers, buffers);
@@ -122,7 +134,7 @@ public class PyTorchExportTests(ExportedModules exported, ITestOutputHelper outp
 
         var used = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var assembly in new[] { typeof(ResNet50).Assembly, typeof(PyTorchExportTests).Assembly })
-            foreach (var model in ModelTypes(assembly))
+            foreach (var model in ModelTypes(assembly).Where(m => !NotExportedYet(m)))
                 foreach (var row in LayerInfo.Of(model))
                     // A block's rows carry its name as their kind; at the top level only [Use] places one.
                     used.Add(row.Depth == 0 && !catalogue.Contains(row.Kind) ? "Use" : row.Kind);
@@ -234,9 +246,9 @@ public sealed class ExportedModules : IDisposable
     public ExportedModules()
     {
         Work = Directory.CreateTempSubdirectory("archdsl-export-").FullName;
-        Samples = Path.Combine(Work, "samples");
+        // The samples' export is shared with the round-trip and training tests.
+        Samples = ExportedSamples.Folder;
         Tests = Path.Combine(Work, "tests");
-        Export(typeof(ResNet50).Assembly.Location, Samples);
         Export(typeof(PyTorchExportTests).Assembly.Location, Tests);
     }
 
@@ -252,7 +264,7 @@ public sealed class ExportedModules : IDisposable
     static void Export(string assembly, string folder)
     {
         var (code, stdout, stderr) = Execute("dotnet", new[] { Cli, "export", "pytorch", assembly, "--out", folder });
-        if (code != 0) throw new InvalidOperationException($"archdsl export pytorch {assembly} exited with {code}: {stderr.Trim()}{stdout.Trim()}");
+        ExportedSamples.CheckExit(code, stdout, stderr);
     }
 
     public static string Script => Path.Combine(Root, "tests", "Fixtures", "pytorch", "exported.py");

@@ -13,6 +13,7 @@ namespace ArchDsl.Tools.Tests;
 /// (its own NuGet cache folder, so nothing stale is reused; the machine's cache serves as an extra source
 /// so libtorch is not downloaded again).
 /// </summary>
+[Collection(Editor.Consumer.PackCollection)]
 public class PackageTests(ITestOutputHelper log)
 {
     const string ConsumerModel = """

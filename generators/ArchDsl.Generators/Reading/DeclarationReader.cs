@@ -334,6 +334,15 @@ public static class DeclarationReader
                 if (a.AttributeConstructor is { } ctor && i < ctor.Parameters.Length && ctor.Parameters[i].HasExplicitDefaultValue)
                     continue;
             }
+            // A params double[] (the widths of [Slimmable]): one argument per number, each at its own span, so that a
+            // finding about one width points at it.
+            if (tc.Kind == TypedConstantKind.Array && !tc.IsNull && tc.Values.Length > 0 && tc.Values.All(v => v.Value is double))
+            {
+                bool each = i == a.ConstructorArguments.Length - 1 && positionalSyntax.Count - i == tc.Values.Length;
+                for (int j = 0; j < tc.Values.Length; j++)
+                    positional.Add(ArgValue.OfDouble((double)tc.Values[j].Value!, each ? SpanOf(positionalSyntax[i + j]) : span));
+                continue;
+            }
             positional.Add(Convert(tc, span));
         }
 

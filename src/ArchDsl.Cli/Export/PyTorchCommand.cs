@@ -26,9 +26,16 @@ internal static class PyTorchCommand
         if (models.Count == 0)
             throw new CliException($"'{assembly}' contains no ArchDsl models (no [Model] classes in the sources its PDB names)");
 
-        // Everything is rendered before anything is written: a model that cannot be exported leaves no partial output.
+        // Everything is rendered before anything is written. A model that cannot be exported is one error line each;
+        // the others are written, and the exit code says that not all were.
         var files = new List<(string Name, string Text, ExportedModel? Model)>();
-        foreach (var m in models) files.Add((m.Plan.Name + ".py", PyTorchExporter.Export(m), m));
+        var failures = new List<string>();
+        foreach (var m in models)
+        {
+            try { files.Add((m.Plan.Name + ".py", PyTorchExporter.Export(m), m)); }
+            catch (CliException e) when (models.Count > 1) { failures.Add(e.Message); }
+        }
+        if (files.Count == 0) throw new CliException(failures[0]);
         foreach (var (name, text) in Resources()) files.Add((name, text, null));
 
         try
@@ -44,7 +51,8 @@ internal static class PyTorchCommand
         foreach (var (name, _, m) in files)
             if (m != null)
                 Console.WriteLine($"{m.Plan.Declaration.FullName}: {Core.Reporting.Report.Number(m.Plan.Parameters)} parameters -> {Path.Combine(outDir, name)}");
-        return 0;
+        foreach (var f in failures) Console.Error.WriteLine("archdsl: error: " + f);
+        return failures.Count == 0 ? 0 : 1;
     }
 
     /// <summary>The Python files embedded in this tool (archdsl_layers.py, train.py), by file name.</summary>

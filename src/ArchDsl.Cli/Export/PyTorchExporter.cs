@@ -26,6 +26,10 @@ internal static class PyTorchExporter
     {
         var plan = model.Plan;
         var ctx = new Context(plan.Name);
+        // Forms the export does not write yet: a clear error rather than a module with a different forward.
+        if (plan.Tasks.Count > 0) throw new CliException($"{plan.Name}: tasks chosen at forward time ([Task], forward(x, task)) are not exported to PyTorch yet");
+        if (plan.Exits.Count > 0) throw new CliException($"{plan.Name}: early exits ([Exit]) are not exported to PyTorch yet");
+        if (plan.Slim != null) throw new CliException($"{plan.Name}: slimmable widths ([Slimmable]) are not exported to PyTorch yet");
         var classes = new List<string>();
         // Blocks first, in the order a reader meets them (a block before the blocks that use it is not needed in Python,
         // but reads better): sorted by name, as the generator reads them.
@@ -71,6 +75,16 @@ internal static class PyTorchExporter
         public Py In() { _indent++; return this; }
         public Py Out() { _indent--; return this; }
         public override string ToString() => _sb.ToString();
+    }
+
+    /// <summary>One recipe as the export writes it, for a layer of <paramref name="kind"/> in <paramref name="model"/>
+    /// (tests hold unknown factories and symbols to one-line errors naming both).</summary>
+    internal static string RenderRecipe(ModuleRecipe recipe, string kind, string model)
+    {
+        var node = new LayerNode();
+        typeof(LayerNode).GetProperty(nameof(LayerNode.Kind))!.SetValue(node, kind);
+        typeof(LayerNode).GetProperty(nameof(LayerNode.Name))!.SetValue(node, "layer");
+        return Render(recipe, node, new List<LayerNode> { node }, keyed: false, new Context(model), new bool[1]);
     }
 
     // ---- classes ----
@@ -149,7 +163,7 @@ internal static class PyTorchExporter
         if (factory) w.Line("factory_kwargs = {\"device\": device, \"dtype\": dtype}");
         Append(w, body);
         w.Out().Line();
-        Forward(w, plan.Layers, concrete: false, ctx);
+        Forward(w, plan.Layers, concrete: false, ctx, sig.Skip);
         return w.ToString();
     }
 
@@ -384,13 +398,18 @@ internal static class PyTorchExporter
 
     // ---- forward ----
 
-    static void Forward(Py w, List<LayerNode> layers, bool concrete, Context ctx)
+    /// <param name="skip">A block's skip input ([Block(Skip = ...)]): forward's second argument, which joins read by
+    /// this name (as in the generated module).</param>
+    static void Forward(Py w, List<LayerNode> layers, bool concrete, Context ctx, string? skip = null)
     {
         bool keyed = Keyed(layers);
         var identities = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (skip != null) identities[skip] = "skip";
+        int captured = 0;
         foreach (var n in layers)
-            if ((n.Residual?.From ?? n.Join?.From) is { } from && !identities.ContainsKey(from))
-                identities[from] = identities.Count == 0 ? "identity" : "identity" + (identities.Count + 1).ToString(Inv);
+            foreach (var from in new[] { n.Residual?.From ?? n.Join?.From, n.SkipFrom })
+                if (from != null && !identities.ContainsKey(from))
+                    identities[from] = captured++ == 0 ? "identity" : "identity" + captured.ToString(Inv);
 
         void Activation(LayerNode n, bool fresh)
         {
@@ -398,7 +417,7 @@ internal static class PyTorchExporter
             else if (n.ActivationParameter is { } p) { ctx.UsesActivate = true; w.Line($"x = _activate(self.{PyName(p)}, x)"); }
         }
 
-        w.Line("def forward(self, x):").In();
+        w.Line(skip is null ? "def forward(self, x):" : "def forward(self, x, skip):").In();
         foreach (var n in layers)
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"{id} = x");
@@ -427,7 +446,7 @@ internal static class PyTorchExporter
                      .Line($"x = {StageAccess(n)}(x)").Out();
                     break;
                 case ForwardForm.Call:
-                    w.Line($"x = {m}(x)");
+                    w.Line(n.SkipFrom is { } skipFrom ? $"x = {m}(x, {identities[skipFrom]})" : $"x = {m}(x)");
                     break;
                 default:
                     throw new CliException($"layer kind '{n.Kind}' ({n.Name} in {ctx.ModelName}) has the forward form {n.KindInfo?.Forward}, which the PyTorch export cannot write");
@@ -539,7 +558,7 @@ internal static class PyTorchExporter
     /// <summary>Names the exported code uses itself: no argument or local takes them.</summary>
     static readonly HashSet<string> Taken = new(StringComparer.Ordinal)
     {
-        "self", "device", "dtype", "factory_kwargs", "torch", "nn", "F", "OrderedDict", "i", "x", "block", "identity",
+        "self", "device", "dtype", "factory_kwargs", "torch", "nn", "F", "OrderedDict", "i", "x", "block", "identity", "skip",
     };
 
     /// <summary>A C# name in Python's snake_case ("inChannels" → "in_channels"); PyTorch names ("conv_proj") stay.</summary>

@@ -60,7 +60,7 @@ public static partial class Rules
     public static readonly Rule BadJudgementAttribute = new("ADSL1010", "Training plan or memory budget is invalid",
         "'{0}': {1}",
         Usage, Severity.Warning,
-        "[TrainingPlan] takes Samples and Epochs, or Tokens, all positive; [MemoryBudget] takes a size such as \"80GiB\".");
+        "[TrainingPlan] takes Samples and Epochs, or Tokens, all positive, and for a cluster whole Devices and AccumulationSteps from 1, a positive Bandwidth, a Utilization in (0, 1] and a DeviceMemory size; [MemoryBudget] takes a size such as \"80GiB\".");
 
     public static readonly Rule DenseHeadWithoutMap = new("ADSL1011", "Dense-prediction head has no spatial map",
         "{0}: the {1} head receives {2}, with no spatial map left after global pooling or flattening; place it before the pooling",
@@ -92,9 +92,14 @@ public static partial class Rules
         "Where a residual's shapes differ, a projection is added so that the sum can be formed (torchvision's downsample). It has parameters of its own, so it is said, not invented silently; naming it with Shortcut declares it and ends this note.");
 
     public static readonly Rule ConflictingHeads = new("ADSL1013", "Restoration and recognition heads share one body",
-        "Model '{0}' has restoration heads ({1}) and recognition heads ({2}) on one shared body without task-specific head and tail blocks; joint training of these tasks may conflict",
+        "Model '{0}' has restoration heads ({1}) and recognition heads ({2}) on one shared body; joint training of these tasks may conflict",
         Design, Severity.Warning,
-        "Published results are mixed (see docs/judgement.md); give each task its own head block, or accept with a justification.");
+        "Published results are mixed (see docs/judgement.md). Reported where a [Head] is a single layer rather than its own head block, and for [Task] models whose tasks mix the two families (the body is shared whatever the heads and tails); accept with a justification where the evidence supports it.");
+
+    public static readonly Rule ChainedHeads = new("ADSL1022", "A task head feeds another task head",
+        "{0}: the {1} head receives the output of the {2} head '{3}', which predicts per position: heads written one after another run in sequence, each task's output feeding the next; declare the tasks with [Task(...)] so that forward(x, task) runs one head and tail per task",
+        Design, Severity.Warning,
+        "[Head] marks a layer for judgement only; the layers of a model run in the order they are written, so a second head reads the first head's output rather than the shared body's. [Task] declares heads and tails around one body, and the generated forward(x, task) runs only the chosen task's (see docs/dsl.md, Tasks).");
 
     public static readonly Rule DistillationGap = new("ADSL1014", "Teacher and student differ widely",
         "Model '{0}' ({1}, {2} parameters) distils from '{3}' ({4}, {5} parameters): {6}",

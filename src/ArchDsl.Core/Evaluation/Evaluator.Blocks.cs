@@ -84,6 +84,15 @@ public static partial class Evaluator
             scope.Set(inputNames[i], inputDims[i]);
         }
 
+        var skip = ReadSkip(s, block, sig);
+        var skipNames = skip is null ? Array.Empty<string>() : LayerCatalog.SkipNames(sig.Layout);
+        var skipDims = new Dim[skipNames.Length];
+        for (int i = 0; i < skipNames.Length; i++)
+        {
+            skipDims[i] = new Dim(Placeholder, Expr.Var(skipNames[i]));
+            scope.Set(skipNames[i], skipDims[i]);
+        }
+
         var defaults = ReadParamDefaults(s, block, inputNames, out var activations);
         foreach (var kv in activations)
         {
@@ -92,11 +101,12 @@ public static partial class Evaluator
         }
         var identifiers = ScanIdentifiers(block, out bool unreadable);
         var declared = new List<string>(inputNames);
+        declared.AddRange(skipNames);
         declared.AddRange(defaults.Keys);
         foreach (var a in activations) declared.Add(a.Key);
         foreach (var kv in identifiers)
         {
-            if (Array.IndexOf(inputNames, kv.Key) >= 0 || scope.TryGetActivation(kv.Key, out _)) continue;
+            if (Array.IndexOf(inputNames, kv.Key) >= 0 || Array.IndexOf(skipNames, kv.Key) >= 0 || scope.TryGetActivation(kv.Key, out _)) continue;
             // A name one or two letters away from a declared parameter or input is a typo, not a new parameter: left
             // undefined, its expression is the block's own error at the argument, with the name it meant.
             if (!defaults.ContainsKey(kv.Key) && Names.Nearest(kv.Key, declared) is { } meant)
@@ -112,16 +122,39 @@ public static partial class Evaluator
         }
 
         sig.ParametersIncomplete = unreadable;
-        EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = sig.Layout == Layout.ChannelsLast }, "", 0, list);
+        bool channelsLast = sig.Layout == Layout.ChannelsLast;
+        EvaluateSequence(s, block, scope, new Shape(inputDims) { ChannelsLast = channelsLast }, "", 0, list,
+            skip is null ? null : new KeyValuePair<string, Shape>(skip, new Shape(skipDims) { ChannelsLast = channelsLast }));
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         Collect(list, used);
         foreach (var n in inputNames)
             if (used.Contains(n)) sig.InputList.Add(n);
+        foreach (var n in skipNames)
+            if (used.Contains(n)) sig.InputList.Add(n);
         foreach (var node in list)
             if (node.Residual is { Mode: ShortcutMode.ByArgument } r && !sig.FlagList.Contains(r.FlagName))
                 sig.FlagList.Add(r.FlagName);
         return sig;
+    }
+
+    /// <summary>[Block(Skip = "skip")]: the name of the block's second input, checked; null without one.</summary>
+    private static string? ReadSkip(Session s, ModuleDecl block, BlockSignature sig)
+    {
+        if (block.Attribute("Block")?.Get("Skip") is not { } arg || arg.Kind == ArgKind.Null) return null;
+        if (arg is not { Kind: ArgKind.String, Text: { } name } || !ExprParser.IsIdentifier(name))
+        {
+            s.Report(Rules.BadArgument, arg.Span, false, block.Name, $"Skip names the block's second input, which its joins read with From: Skip = \"skip\", got {arg.Describe()}");
+            return null;
+        }
+        foreach (var m in block.Members)
+            if (m.Name == name)
+            {
+                s.Report(Rules.BadArgument, arg.Span, false, block.Name, $"the skip input '{name}' has the name of a member of {block.Name}, so From = \"{name}\" would be ambiguous: name it otherwise");
+                return null;
+            }
+        sig.Skip = name;
+        return name;
     }
 
     private static Layout BlockLayout(ModuleDecl block)
@@ -248,7 +281,7 @@ public static partial class Evaluator
     /// <param name="sig">The block's signature, when it resolved: its activation parameters take Act members.</param>
     /// <param name="activations">Bindings of activation parameters.</param>
     private static List<KeyValuePair<string, Dim>>? ReadBindings(Session s, Scope scope, LayerArgs args, string where, BlockSignature? sig,
-        out SourceSpan span, out List<KeyValuePair<string, ActivationValue>> activations)
+        out SourceSpan span, out List<KeyValuePair<string, ActivationValue>> activations, long? index = null)
     {
         var raw = args.Raw("Bindings");
         span = raw?.Span ?? args.Attr.Span;
@@ -278,7 +311,9 @@ public static partial class Evaluator
                 activations.Add(new KeyValuePair<string, ActivationValue>(kv.Key, value));
                 continue;
             }
-            var d = args.Evaluate(kv.Value, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
+            // In a model's Stage, i is the block's index (unless the scope defines an i of its own).
+            var e = index is { } at && !scope.TryGet(StageIndex, out _) ? kv.Value.Substitute(v => v == StageIndex ? Expr.Const(at) : null) : kv.Value;
+            var d = args.Evaluate(e, raw.Span, kv.Key, kv.Key + " = " + kv.Value);
             if (d is null) return null;
             result.Add(new KeyValuePair<string, Dim>(kv.Key, new Dim(d.Value.Value, d.Value.Expr, raw.Span)));
         }
@@ -363,7 +398,7 @@ public static partial class Evaluator
 
     /// <summary>Evaluates one block instance into <paramref name="node"/> (its children become the block's layers).</summary>
     private static Shape? Instantiate(Session s, ModuleDecl block, BlockSignature sig, Shape input, List<KeyValuePair<string, Dim>> bindings,
-        List<KeyValuePair<string, ActivationValue>> activations, LayerNode node, int depth)
+        List<KeyValuePair<string, ActivationValue>> activations, LayerNode node, int depth, Shape? skip = null)
     {
         if (!s.Enter(block.FullName))
         {
@@ -376,9 +411,15 @@ public static partial class Evaluator
             var scope = new Scope(names.Length + sig.Parameters.Count) { InBlock = true };
             var call = new BlockCall(block, sig);
             for (int i = 0; i < names.Length; i++) scope.Set(names[i], input[i]);
+            var skipNames = skip is null ? Array.Empty<string>() : LayerCatalog.SkipNames(sig.Layout);
+            for (int i = 0; i < skipNames.Length; i++) scope.Set(skipNames[i], skip![i]);
             foreach (var n in sig.Inputs)
+            {
                 for (int i = 0; i < names.Length; i++)
                     if (names[i] == n) call.Args.Add(new KeyValuePair<string, Dim>(n, input[i]));
+                for (int i = 0; i < skipNames.Length; i++)
+                    if (skipNames[i] == n) call.Args.Add(new KeyValuePair<string, Dim>(n, skip![i]));
+            }
             foreach (var p in sig.Parameters)
             {
                 Dim value = p.Value is { } def ? Dim.Of(def) : Dim.Of(Placeholder);
@@ -399,7 +440,8 @@ public static partial class Evaluator
             node.BlockFullName = block.FullName;
             node.BlockName = block.Name;
             s.InstanceDepth++;
-            var output = EvaluateSequence(s, block, scope, input, node.Path, depth + 1, node.Children);
+            var output = EvaluateSequence(s, block, scope, input, node.Path, depth + 1, node.Children,
+                skip is null || sig.Skip is null ? null : new KeyValuePair<string, Shape>(sig.Skip, skip));
             s.InstanceDepth--;
             foreach (var flag in sig.Flags)
             {
@@ -417,6 +459,20 @@ public static partial class Evaluator
         }
     }
 
+    private const string StageIndex = "i";
+
+    /// <summary>Whether a Stage's bindings read the block index i. Only a model's Stage can: inside a block every
+    /// identifier is a parameter of the block (a stage there repeats one set of sizes in a loop).</summary>
+    private static bool BindsIndex(LayerArgs args, Scope scope)
+    {
+        if (args.Raw("Bindings") is not { Kind: ArgKind.String, Text: { } text } || scope.TryGet(StageIndex, out _)) return false;
+        var parsed = ExprParser.ParseBindings(text, out _);
+        if (parsed is null) return false;
+        foreach (var kv in parsed)
+            if (kv.Value.Variables().Contains(StageIndex)) return true;
+        return false;
+    }
+
     internal static Shape? EvaluateStage(LayerArgs args, LayerNode node, Shape input)
     {
         var s = args.Session;
@@ -425,7 +481,8 @@ public static partial class Evaluator
         var where = node.Path;
         var resolved = ResolveBlock(s, args, where, input);
         var count = args.Int("Count", null, 1);
-        var bindings = ReadBindings(s, scope, args, where, resolved?.Sig, out var span, out var activations);
+        bool byIndex = BindsIndex(args, scope);
+        var bindings = ReadBindings(s, scope, args, where, resolved?.Sig, out var span, out var activations, byIndex ? 0 : null);
         var names = args.Text("Names") ?? "{i}";
         var pattern = IndexPattern.Parse(names);
         if (pattern is null || names.IndexOf('.') >= 0 || !StateKeys.IsValidPath(pattern.Format(0)))
@@ -435,6 +492,12 @@ public static partial class Evaluator
         }
         if (resolved is null || count is null || bindings is null) return null;
         var (block, sig) = resolved.Value;
+        if (sig.Skip != null)
+        {
+            args.Fail(Rules.BadArgument, args.Raw("Block")?.Span ?? args.Attr.Span, false, where,
+                $"{block.Name} takes a skip input ('{sig.Skip}'), and a Stage passes one input from block to block: instantiate it with [Use(typeof({block.Name}), Skip = nameof(member))]");
+            return null;
+        }
         if (!CheckBindings(s, args, sig, bindings, span, where)) return null;
         node.Count = count.Value;
         node.BlockFullName = block.FullName;
@@ -459,7 +522,16 @@ public static partial class Evaluator
             };
             child.Path = node.Path + "." + child.Name;
             node.Children.Add(child);
-            var output = Instantiate(s, block, sig, current, i == 0 ? bindings : rest, activations, child, depth + 1);
+            var own = i == 0 ? bindings : rest;
+            if (byIndex && i > 0)
+            {
+                var at = ReadBindings(s, scope, args, where, sig, out _, out _, i);
+                if (at is null) return null;
+                own = new List<KeyValuePair<string, Dim>>();
+                foreach (var kv in at)
+                    own.Add(kv.Key == "stride" ? new KeyValuePair<string, Dim>(kv.Key, Dim.Of(1, kv.Value.Origin)) : kv);
+            }
+            var output = Instantiate(s, block, sig, current, own, activations, child, depth + 1);
             if (output is null) return null;
             child.Output = output;
             // A stage of a model writes each block with its own sizes, so its width may grow (DenseNet's dense layers);
@@ -486,6 +558,62 @@ public static partial class Evaluator
         node.BlockFullName = block.FullName;
         node.BlockName = block.Name;
         if (!CheckBindings(s, args, sig, bindings, span, node.Path)) return null;
-        return Instantiate(s, block, sig, input, bindings, activations, node, depth);
+        Shape? skip = null;
+        if (args.Raw("Skip") is { Kind: not ArgKind.Null } skipArg)
+        {
+            if (sig.Skip is null)
+            {
+                args.Fail(Rules.BadArgument, skipArg.Span, false, node.Path, $"{block.Name} takes no skip input; give the block one with [Block(Skip = \"skip\")]");
+                return null;
+            }
+            skip = ResolveSkip(args, skipArg, node.Path, sig.Layout);
+            if (skip is null) return null;
+            node.SkipFrom = skipArg.Text;
+        }
+        else if (sig.Skip != null)
+        {
+            args.Fail(Rules.BadArgument, args.Attr.Span, false, node.Path,
+                $"{block.Name} takes a skip input ('{sig.Skip}'): pass the member whose input it joins, Skip = nameof(member)");
+            return null;
+        }
+        return Instantiate(s, block, sig, input, bindings, activations, node, depth, skip);
+    }
+
+    /// <summary>Use's Skip: the input of an earlier member of the same model or block, or that block's own skip.</summary>
+    private static Shape? ResolveSkip(LayerArgs args, ArgValue arg, string where, Layout layout)
+    {
+        if (arg is not { Kind: ArgKind.String, Text: { Length: > 0 } name })
+        {
+            args.Fail(Rules.BadArgument, arg.Span, false, where, $"Skip names the member whose input the block receives: Skip = nameof(member), got {arg.Describe()}");
+            return null;
+        }
+        Shape? shape = null;
+        var candidates = new List<string>();
+        if (args.Skip is { } own)
+        {
+            candidates.Add(own.Key);
+            if (own.Key == name) shape = own.Value;
+        }
+        foreach (var n in args.Earlier)
+        {
+            candidates.Add(n.Name);
+            if (n.Name == name) shape = n.Input;
+        }
+        if (shape is null)
+        {
+            string list = candidates.Count == 0 ? "none" : string.Join(", ", candidates);
+            args.Fail(Rules.BadResidual, arg.Span, false, where,
+                $"'{name}' is not a member before this one; the skip is the input of an earlier member: {list}");
+            return null;
+        }
+        if (LayerCatalog.LayoutOf(shape) != layout)
+        {
+            args.Fail(Rules.BadResidual, arg.Span, true, where, $"the input of '{name}' is {shape}, and the block's skip takes {LayerCatalog.Describe(layout)}");
+            return null;
+        }
+        // A join inside the block that cannot take these sizes is reported here, where they were passed.
+        var dims = new Dim[shape.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = new Dim(shape[i].Value, shape[i].Expr, arg.Span);
+        return new Shape(dims) { ChannelsLast = shape.ChannelsLast };
     }
 }

@@ -33,11 +33,17 @@ public static partial class Evaluator
         else
             input = ReadInput(s, model, inputAttr);
 
+        var slimAttr = model.Attribute("Slimmable");
+        s.Slimmable = slimAttr != null;
+        var slimWidths = slimAttr is { HasCompilerError: false } ? Slimming.ReadWidths(s, model.Name, slimAttr) : null;
+
         if (input != null)
         {
             plan.Input = input;
-            var output = RunGuarded(s, model.Span, model.Name, () => EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
+            bool tasks = model.Attribute("Task") != null;
+            var output = RunGuarded(s, model.Span, model.Name, () => tasks ? EvaluateTasks(s, model, input, plan) : EvaluateSequence(s, model, Scope.Empty, input, "", 0, plan.Layers));
             if (output != null) plan.Output = output;
+            if (output != null && slimWidths != null) plan.Slim = RunGuarded(s, model.Span, model.Name, () => Slimming.Apply(s, plan, slimWidths));
             try
             {
                 long p = 0, b = 0, m = 0, active = 0;
@@ -52,6 +58,14 @@ public static partial class Evaluator
                 plan.ActiveParameters = active;
                 plan.Buffers = b;
                 plan.Macs = m;
+                // A multi-task model: forward(x) runs the first task's path; every module counts once in the parameters.
+                if (plan.Tasks.Count > 0) plan.Macs = plan.Tasks[0].Macs;
+                if (model.Attribute("Exit") is { } exit && output != null)
+                {
+                    if (tasks) s.Report(Rules.BadArgument, exit.Span, false, model.Name, "a model has either tasks or exits; [Exit] and [Task] do not combine");
+                    else EvaluateExits(s, model, plan);
+                    foreach (var e in plan.Exits) { plan.Parameters = checked(plan.Parameters + e.Parameters); plan.ActiveParameters = checked(plan.ActiveParameters + e.Parameters); }
+                }
                 _ = plan.Flops;
                 if (plan.Layers.Exists(l => l.HasDeployForm))
                 {
@@ -104,7 +118,11 @@ public static partial class Evaluator
         var sig = Signature(s, block, muted: false, plan.Layers);   // checks the class too (DeriveSignature)
         // Judgement is of models: an opt-out on a block is read by nothing.
         foreach (var a in block.Attributes)
-            if (a.Name == "Accept")
+            if (a.Name is "Task" or "Exit")
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, $"[{a.Name}] declares a path of a model's forward; put it on the model that uses {block.Name}");
+            else if (a.Name == "Slimmable")
+                s.Report(Rules.BadArgument, a.Span, false, block.Name, "[Slimmable] belongs on a model, whose widths its layers run at; remove it from the block");
+            else if (a.Name == "Accept")
                 s.Report(Rules.AcceptUnknownRule, a.Span, false, a.Positional.Count > 0 ? a.Positional[0].Text ?? "" : "", block.Name, Rules.AcceptOnBlock);
         if (sig != null) plan.Signature = sig;
         plan.Findings.AddRange(s.Findings);
@@ -305,10 +323,13 @@ public static partial class Evaluator
     /// Evaluates the members of a model or block in order. Returns the output shape, or null when a
     /// layer could not be formed (later layers are then not evaluated, to avoid cascading errors).
     /// </summary>
-    private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into)
+    /// <param name="skip">A block's skip input ([Block(Skip = ...)]): a value its joins may read by name.</param>
+    private static Shape? EvaluateSequence(Session s, ModuleDecl owner, Scope scope, Shape input, string prefix, int depth, List<LayerNode> into,
+        KeyValuePair<string, Shape>? skip = null)
     {
         var current = input;
-        var inputs = new Dictionary<string, Shape>(owner.Members.Count, StringComparer.Ordinal);
+        var inputs = new Dictionary<string, Shape>(owner.Members.Count + 1, StringComparer.Ordinal);
+        if (skip is { } sk) inputs[sk.Key] = sk.Value;
         var strides = new List<KeyValuePair<string, Dim>>(owner.Members.Count);
         HashSet<string>? shortcuts = null;
         bool failed = false;
@@ -372,7 +393,7 @@ public static partial class Evaluator
             };
             inputs[member.Name] = current;
 
-            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into };
+            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into, Skip = skip };
             Shape? output = null;
             if (kind.Accepts != null)
             {
@@ -422,7 +443,8 @@ public static partial class Evaluator
             if (output != null) args.ReportUnusedWith();
             ReadKey(args, node, kind);
 
-            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? "" : kind.ModuleType;
+            string expectedType = kind.Name == LayerCatalog.Use ? node.BlockFullName ?? ""
+                : s.Slimmable && s.InstanceDepth == 0 && kind.SlimModuleType is { } slim ? slim : kind.ModuleType;
             if (expectedType.Length > 0 && member.TypeName != expectedType)
             {
                 int dot = expectedType.LastIndexOf('.');
@@ -450,8 +472,8 @@ public static partial class Evaluator
 
             strides.Add(new KeyValuePair<string, Dim>(member.Name, node.Stride));
 
-            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path) && !s.Symbolic
-                || join != null && !ApplyJoin(s, owner, join, node, inputs, path) && !s.Symbolic
+            if (residual != null && !ApplyResidual(s, owner, residual, node, inputs, strides, path, skip?.Key) && !s.Symbolic
+                || join != null && !ApplyJoin(s, owner, join, node, inputs, path, skip?.Key) && !s.Symbolic
                 || node.Residual is { } shortcut && !ShortcutNameFree(s, owner, shortcut, residual!, path, ref shortcuts) && !s.Symbolic)
             {
                 Failed(ref failed);
@@ -586,17 +608,20 @@ public static partial class Evaluator
     }
 
     /// <summary>Concat and Multiply: shapes checked with both named; the output shape replaces the layer's.</summary>
-    private static bool ApplyJoin(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs, string path)
+    private static bool ApplyJoin(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs, string path, string? skip)
     {
         var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
         if (fromShape is null) return false;
+        // A skip's sizes are the caller's: in a block checked on its own they are placeholders, checked at each instance.
+        bool unchecked_ = s.Symbolic && from == skip;
         var to = node.Output;
-        var at = attr.Get("From")!.Span;
+        var at = from == skip && fromShape.Rank > 0 && fromShape[0].Origin is { } passed ? passed : attr.Get("From")!.Span;
         var j = new JoinNode { Op = attr.Name == "Concat" ? JoinOp.Concat : JoinOp.Multiply, From = from, FromShape = fromShape };
         node.Join = j;
+        string source = from == skip ? $"the skip '{from}'" : $"the input of '{from}'";
         if (fromShape.Rank != to.Rank || fromShape.ChannelsLast != to.ChannelsLast)
         {
-            s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' is {fromShape} but this layer gives {to}; a join keeps the layout");
+            s.Report(Rules.BadResidual, at, true, path, $"{source} is {fromShape} but this layer gives {to}; a join keeps the layout");
             return false;
         }
         var dims = new Dim[to.Rank];
@@ -606,10 +631,10 @@ public static partial class Evaluator
             for (int i = 0; i < to.Rank; i++)
             {
                 if (i == j.Axis) { dims[i] = fromShape[i] + to[i]; continue; }
-                if (fromShape[i].Value != to[i].Value)
+                if (fromShape[i].Value != to[i].Value && !unchecked_)
                 {
                     string what = to.Rank == 3 ? "height and width" : "token count";
-                    s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate the input of '{from}' ({fromShape}) with this layer's {to}: the {what} must agree");
+                    s.Report(Rules.BadResidual, at, true, path, $"cannot concatenate {source} ({fromShape}) with this layer's {to}: the {what} must agree");
                     return false;
                 }
                 dims[i] = to[i];
@@ -620,9 +645,9 @@ public static partial class Evaluator
             for (int i = 0; i < to.Rank; i++)
             {
                 long a = fromShape[i].Value, b = to[i].Value;
-                if (a != b && a != 1 && b != 1)
+                if (a != b && a != 1 && b != 1 && !unchecked_)
                 {
-                    s.Report(Rules.BadResidual, at, true, path, $"the input of '{from}' ({fromShape}) and this layer's {to} do not broadcast: each size must agree or be 1");
+                    s.Report(Rules.BadResidual, at, true, path, $"{source} ({fromShape}) and this layer's {to} do not broadcast: each size must agree or be 1");
                     return false;
                 }
                 dims[i] = b == 1 ? fromShape[i] : to[i];
@@ -659,10 +684,15 @@ public static partial class Evaluator
     }
 
     private static bool ApplyResidual(Session s, ModuleDecl owner, AttributeDecl attr, LayerNode node, Dictionary<string, Shape> inputs,
-        List<KeyValuePair<string, Dim>> strides, string path)
+        List<KeyValuePair<string, Dim>> strides, string path, string? skip)
     {
         var fromShape = ResolveFrom(s, owner, attr, inputs, path, out var from);
         if (fromShape is null) return false;
+        if (from == skip)
+        {
+            s.Report(Rules.BadResidual, attr.Get("From")!.Span, false, path, $"'{skip}' is the block's skip input: join it with [Concat] or [Multiply]; a [Residual] adds the input of a member of this block");
+            return false;
+        }
         bool optional = attr.Get("IfSameShape") is { Kind: ArgKind.Bool, Int: not 0 };
         var shortcutArg = attr.Get("Shortcut");
         string shortcut = shortcutArg is { Kind: ArgKind.String, Text: { Length: > 0 } sc } ? sc : "downsample";

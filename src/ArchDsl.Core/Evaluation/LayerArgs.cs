@@ -41,6 +41,8 @@ internal sealed class LayerArgs
     public bool Failed { get; private set; }
     /// <summary>The layers of the same module declared before this one (a tied head finds its embedding there).</summary>
     public IReadOnlyList<LayerNode> Earlier { get; init; } = System.Array.Empty<LayerNode>();
+    /// <summary>The enclosing block's skip input, if it takes one: its name and shape.</summary>
+    public KeyValuePair<string, Shape>? Skip { get; init; }
 
     private HashSet<string>? _consumed; // With keys a rule read; only layers that have With need it
 

@@ -54,6 +54,9 @@ public sealed class ResidualNode
     public long Parameters { get; internal set; }
     public long Buffers { get; internal set; }
     public long Macs { get; internal set; }
+    /// <summary>In a [Slimmable] model: the projection that runs every width (a slimmable 1×1 convolution and a
+    /// switchable batch norm in a Sequential); null otherwise.</summary>
+    public ModuleRecipe? SlimProjection { get; internal set; }
     /// <summary>
     /// The projection's module: for images a 1×1 convolution and batch norm in a <c>Sequential</c> (torchvision's
     /// downsample), otherwise a <c>Linear</c> on the last dimension. Generated code and reports both name it from here.
@@ -194,6 +197,8 @@ public sealed class LayerNode
     /// <summary>Stage and Use, and block instances: the block's full and simple names.</summary>
     public string? BlockFullName { get; internal set; }
     public string? BlockName { get; internal set; }
+    /// <summary>Use of a block with a skip input: the member whose input it receives (or the enclosing block's own skip).</summary>
+    public string? SkipFrom { get; internal set; }
     /// <summary>Stage: the children's names, with {i} for the index.</summary>
     public IndexPattern NamePattern { get; internal set; } = new("", 0, "");
     /// <summary>The state_dict path where it differs from the member's name ("features.0.0"); null otherwise.</summary>
@@ -268,10 +273,12 @@ public sealed class BlockSignature
     internal readonly Dictionary<string, string> UsedByMap = new();
 
     public string BlockName { get; internal set; } = "";
+    /// <summary>The name of the block's skip input ([Block(Skip = "skip")]), or null: its forward takes one input.</summary>
+    public string? Skip { get; internal set; }
     /// <summary>An expression of the block does not parse: the parameters it names are missing from the list.</summary>
     public bool ParametersIncomplete { get; internal set; }
     public Layout Layout { get; internal set; }
-    /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ...), in layout order.</summary>
+    /// <summary>Input dimensions the block's expressions use (inChannels, inHeight, ..., then skipChannels, ...), in layout order.</summary>
     public IReadOnlyList<string> Inputs => InputList;
     /// <summary>Block parameters in order of first use, with their [Param] default if any.</summary>
     public IReadOnlyList<KeyValuePair<string, long?>> Parameters => ParameterList;
@@ -303,6 +310,12 @@ public sealed class ModelPlan
     public long Flops => checked(2 * Macs);
     /// <summary>Counts of the deploy form where a layer re-parameterises; null where the model deploys as it trains.</summary>
     public DeployCounts? Deploy { get; internal set; }
+    /// <summary>[Task] paths around a shared body, in declaration order; empty for a single-path model.</summary>
+    public List<TaskPath> Tasks { get; } = new();
+    /// <summary>[Exit] classifiers in forward order; empty without early exits.</summary>
+    public List<ExitPoint> Exits { get; } = new();
+    /// <summary>[Slimmable]: the widths and the counts at each; null for a model of one width.</summary>
+    public SlimPlan? Slim { get; internal set; }
 }
 
 /// <summary>Parameters, buffers and MACs of a deploy form.</summary>

@@ -25,6 +25,9 @@ internal sealed class Session
     /// <summary>Symbolic: a block evaluated on its own, values are placeholders and only expressions count.</summary>
     public bool Symbolic { get; private set; }
 
+    /// <summary>The model is [Slimmable]: its own layers' fields hold the modules that run every width.</summary>
+    public bool Slimmable { get; set; }
+
     /// <summary>Depth of block instances being evaluated concretely inside a model.</summary>
     public int InstanceDepth { get; set; }
 

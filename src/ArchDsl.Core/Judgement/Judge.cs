@@ -13,7 +13,7 @@ namespace ArchDsl.Core.Judgement;
 /// The judgement rules (ADSL1xxx) over a model that evaluated without errors. Pure: the generator,
 /// tools and tests call this with a plan from <see cref="Evaluator.EvaluateModel"/> and options.
 /// </summary>
-public static class Judge
+public static partial class Judge
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -40,6 +40,7 @@ public static class Judge
                 Units.Count(options.MaxMacs));
 
         var training = ReadTrainingPlan(model, found);
+        bool clustered = false;
         if (training != null)
         {
             double flop = Estimates.TrainingFlop(plan, training);
@@ -52,6 +53,7 @@ public static class Judge
                 Report(Rules.TrainingAboveEuThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.EuTrainingFlop), days, rate, util);
             if (flop > options.FrontierTrainingFlop)
                 Report(Rules.TrainingAboveFrontierThreshold, span, plan.Name, Units.Scientific(flop), Units.Scientific(options.FrontierTrainingFlop), days, rate, util);
+            clustered = Cluster.Check(plan, training, options, found, accepted);
         }
 
         if (plan.Parameters > options.MaxParameters)
@@ -75,7 +77,8 @@ public static class Judge
         {
             var (memory, batch) = budget.Value;
             var t = Estimates.TrainingMemory(plan, batch);
-            if (t.Total > memory)
+            // On a declared cluster the state is sharded: ADSL1021 judges the fit at each ZeRO stage instead.
+            if (t.Total > memory && !clustered)
                 Report(Rules.TrainingMemoryOverBudget, span, plan.Name, Units.Bytes(t.Total), batch, Units.Bytes(t.State), Units.Bytes(t.Activations), Units.Bytes(memory));
             var i = Estimates.InferenceMemory(plan, batch);
             if (i.Total > memory)
@@ -190,6 +193,8 @@ public static class Judge
 
     private static void CheckHeads(ModelPlan plan, List<Finding> found, HashSet<string> accepted)
     {
+        if (plan.Tasks.Count > 0) CheckTasks(plan, found, accepted);
+        CheckChainedHeads(plan, found, accepted);
         var restoration = new List<LayerNode>();
         var recognition = new List<LayerNode>();
         var resolutions = new List<TaskHeads.HeadResolution>();

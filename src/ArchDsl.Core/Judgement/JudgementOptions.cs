@@ -77,11 +77,14 @@ public sealed class JudgementOptions
     public static readonly OptionSpec DeviceUtilizationSpec = new("archdsl.training.device_utilization", "ArchDslDeviceUtilization", OptionKind.Fraction, 0.4);
     public static readonly OptionSpec DeviceMemorySpec = new("archdsl.memory.device_memory", "ArchDslDeviceMemory", OptionKind.Bytes, null);
     public static readonly OptionSpec MaxCapacityRatioSpec = new("archdsl.ADSL1014.max_capacity_ratio", "ArchDslMaxDistillationRatio", OptionKind.Number, 10);
+    public static readonly OptionSpec DevicesSpec = new("archdsl.training.devices", "ArchDslTrainingDevices", OptionKind.Number, null);
+    public static readonly OptionSpec BandwidthSpec = new("archdsl.training.interconnect_bandwidth", "ArchDslInterconnectBandwidth", OptionKind.Number, 50);
 
     public static readonly IReadOnlyList<OptionSpec> All = new[]
     {
         MaxParametersSpec, MaxMacsSpec, EuTrainingFlopSpec, FrontierTrainingFlopSpec,
         DeviceFlopsSpec, DeviceUtilizationSpec, DeviceMemorySpec, MaxCapacityRatioSpec,
+        DevicesSpec, BandwidthSpec,
     };
 
     public double MaxParameters { get; set; } = 100e6;
@@ -94,6 +97,10 @@ public sealed class JudgementOptions
     /// <summary>A memory budget for every model without its own [MemoryBudget]; null for none.</summary>
     public double? DeviceMemory { get; set; }
     public double MaxCapacityRatio { get; set; } = 10;
+    /// <summary>Data-parallel devices for every model with a [TrainingPlan]; null: only where the plan declares them.</summary>
+    public double? Devices { get; set; }
+    /// <summary>Interconnect bandwidth per device in GB/s (50: one 400 Gb/s InfiniBand NDR link per GPU).</summary>
+    public double InterconnectBandwidth { get; set; } = 50;
 
     public List<ConfigProblem> Problems { get; } = new();
 
@@ -110,6 +117,8 @@ public sealed class JudgementOptions
         o.DeviceUtilization = o.Get(source, DeviceUtilizationSpec) ?? o.DeviceUtilization;
         o.DeviceMemory = o.Get(source, DeviceMemorySpec) ?? o.DeviceMemory;
         o.MaxCapacityRatio = o.Get(source, MaxCapacityRatioSpec) ?? o.MaxCapacityRatio;
+        o.Devices = o.Get(source, DevicesSpec) ?? o.Devices;
+        o.InterconnectBandwidth = o.Get(source, BandwidthSpec) ?? o.InterconnectBandwidth;
         return o;
     }
 

@@ -73,6 +73,7 @@ public static class LayerCatalog
     {
         "ParameterCount", "ActiveParameterCount", "BufferCount", "Macs", "MacsPerToken", "Flops", "InputShape", "OutputShape", "Layers", "Summary", "ArchitectureJson",
         "DeployParameterCount", "DeployBufferCount", "DeployMacs", "ToDeployForm",
+        "Widths", "WidthParameterCounts", "WidthMacs", "Width", "SetWidth",
     };
 
     /// <summary>Names generated code reaches TorchSharp by (<c>nn.Conv2d</c>, <c>torch.NewDisposeScope</c>): a member
@@ -119,6 +120,15 @@ public static class LayerCatalog
     };
 
     /// <summary>Names of the input dimensions a block of this layout can use in its expressions.</summary>
+    /// <summary>The sizes of a block's skip input ([Block(Skip = ...)]), in layout order: skipChannels, skipHeight, ...</summary>
+    public static string[] SkipNames(Layout layout)
+    {
+        var names = InputNames(layout);
+        var result = new string[names.Length];
+        for (int i = 0; i < names.Length; i++) result[i] = "skip" + names[i].Substring(2);
+        return result;
+    }
+
     public static string[] InputNames(Layout layout) => layout switch
     {
         Layout.Image => new[] { "inChannels", "inHeight", "inWidth" },

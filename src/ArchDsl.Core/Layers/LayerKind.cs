@@ -117,5 +117,14 @@ public abstract class LayerKind
     /// <summary>Activation elements the backward pass keeps besides the layer's output (attention probabilities).</summary>
     public virtual double ExtraActivationElements(LayerNode n) => 0;
 
+    /// <summary>In a [Slimmable] model: the runtime module its field declares where the kind's weights slim; null where
+    /// it is <see cref="ModuleType"/>.</summary>
+    public virtual string? SlimModuleType => null;
+
+    /// <summary>In a [Slimmable] model: fills the layer's active output size, used parameters and MACs at each width,
+    /// what it stores, and the module that runs every width (see <see cref="SlimLayer"/>). False where the kind cannot
+    /// slim, the default.</summary>
+    internal virtual bool Slim(SlimLayer l) => false;
+
     public override string ToString() => Name;
 }

@@ -20,6 +20,16 @@ public static class Report
     {
         var rows = new List<ReportRow>(64);
         foreach (var n in plan.Layers) AddRows(n, rows);
+        if (plan.Exits.Count > 0)
+        {
+            // The [Exit] classifiers, as the generated module holds them: a ModuleList named exits.
+            long p = 0, m = 0;
+            foreach (var e in plan.Exits) { p += e.Parameters; m += e.Macs; }
+            var classes = new[] { plan.Exits[0].Classes };
+            rows.Add(new ReportRow("exits", "ModuleList", 0, classes, p, m, 1, null, false, null));
+            for (int k = 0; k < plan.Exits.Count; k++)
+                rows.Add(new ReportRow("exits." + k.ToString(Inv), "ExitHead", 1, classes, plan.Exits[k].Parameters, plan.Exits[k].Macs, 1, null, false, null));
+        }
         return rows;
     }
 
@@ -64,7 +74,25 @@ public static class Report
             var r = rows[i];
             lines[i] = new SummaryRow(r.Path, r.Kind, r.Depth, r.Output, r.Parameters, r.Macs, r.Count);
         }
-        return SummaryText.Format(plan.Name, plan.Input.Values(), plan.Output.Values(), plan.Parameters, plan.Buffers, plan.Macs, plan.Flops, lines);
+        return SummaryText.Format(plan.Name, plan.Input.Values(), plan.Output.Values(), plan.Parameters, plan.Buffers, plan.Macs, plan.Flops, lines, Paths(plan));
+    }
+
+    /// <summary>The model's [Task] paths, or its [Exit]s with the model's own output last; empty for neither.</summary>
+    internal static List<SummaryPath> Paths(ModelPlan plan)
+    {
+        var paths = new List<SummaryPath>();
+        foreach (var t in plan.Tasks)
+            paths.Add(new SummaryPath(SummaryPath.TaskLabel(t.Name, t.Kind, t.Head?.Name, t.Tail.Name), t.Output.Values(), t.Parameters, t.Macs));
+        if (plan.Exits.Count == 0) return paths;
+        long exitMacs = 0;
+        for (int k = 0; k < plan.Exits.Count; k++)
+        {
+            var e = plan.Exits[k];
+            exitMacs = checked(exitMacs + e.Macs);
+            paths.Add(new SummaryPath(SummaryPath.ExitLabel(k, e.After), new[] { e.Classes }, e.ParametersToExit, e.MacsToExit));
+        }
+        paths.Add(new SummaryPath(SummaryPath.ExitLabel(plan.Exits.Count, null), plan.Output.Values(), plan.Parameters, checked(plan.Macs + exitMacs)));
+        return paths;
     }
 
     /// <summary>The model's description as JSON, the text of its <c>ArchitectureJson</c> constant (which <c>Layers</c>,
@@ -103,6 +131,7 @@ public static class Report
         o.Raw(","); o.Key("buffers"); o.Number(plan.Buffers);
         o.Raw(","); o.Key("macs"); o.Number(plan.Macs);
         o.Raw(","); o.Key("flops"); o.Number(plan.Flops);
+        WritePaths(o, plan);
         o.Raw(","); o.Key("layers"); o.Raw("[");
         for (int i = 0; i < rows.Count; i++)
         {
@@ -124,6 +153,39 @@ public static class Report
             o.Raw("}");
         }
         o.Raw("]}");
+    }
+
+    /// <summary>Written only for models with tasks or exits: "paths", each with its label, output and counts (the
+    /// summary's closing lines), and "tasks" with the members each task runs.</summary>
+    private static void WritePaths(JsonOut o, ModelPlan plan)
+    {
+        var paths = Paths(plan);
+        if (paths.Count == 0) return;
+        o.Raw(","); o.Key("paths"); o.Raw("[");
+        for (int i = 0; i < paths.Count; i++)
+        {
+            var p = paths[i];
+            if (i > 0) o.Raw(",");
+            o.Raw("{"); o.Key("label"); o.String(p.Label);
+            o.Raw(","); o.Key("output"); o.Array(p.Output);
+            o.Raw(","); o.Key("parameters"); o.Number(p.Parameters);
+            o.Raw(","); o.Key("macs"); o.Number(p.Macs);
+            o.Raw("}");
+        }
+        o.Raw("]");
+        if (plan.Tasks.Count == 0) return;
+        o.Raw(","); o.Key("tasks"); o.Raw("[");
+        for (int i = 0; i < plan.Tasks.Count; i++)
+        {
+            var t = plan.Tasks[i];
+            if (i > 0) o.Raw(",");
+            o.Raw("{"); o.Key("name"); o.String(t.Name);
+            o.Raw(","); o.Key("kind"); o.String(t.Kind);
+            if (t.Head != null) { o.Raw(","); o.Key("head"); o.String(t.Head.Name); }
+            o.Raw(","); o.Key("tail"); o.String(t.Tail.Name);
+            o.Raw("}");
+        }
+        o.Raw("]");
     }
 
     /// <summary>JSON text into a builder, either as it is or already escaped for the inside of a C# string literal.</summary>

@@ -29,6 +29,28 @@ internal readonly struct SummaryRow
     public long Count { get; }
 }
 
+/// <summary>One path through a model that runs part of it: a [Task] (head, body, tail) or an [Exit] (the layers up to it).</summary>
+internal readonly struct SummaryPath
+{
+    public SummaryPath(string label, long[] output, long parameters, long macs)
+    {
+        Label = label; Output = output; Parameters = parameters; Macs = macs;
+    }
+
+    public string Label { get; }
+    public long[] Output { get; }
+    public long Parameters { get; }
+    public long Macs { get; }
+
+    /// <summary>"task Denoising (Denoising): head_denoise, body, tail_denoise".</summary>
+    public static string TaskLabel(string name, string kind, string? head, string tail) =>
+        "task " + name + " (" + kind + "): " + (head is null ? "" : head + ", ") + "body, " + tail;
+
+    /// <summary>"exit 0 after stage1", or for the model's own output "exit 2 (output)".</summary>
+    public static string ExitLabel(int index, string? after) =>
+        "exit " + index.ToString(CultureInfo.InvariantCulture) + (after is null ? " (output)" : " after " + after);
+}
+
 /// <summary>The torchinfo-like summary text of a model, formatted invariantly.</summary>
 internal static class SummaryText
 {
@@ -60,7 +82,7 @@ internal static class SummaryText
     }
 
     public static string Format(string name, IReadOnlyList<long> input, IReadOnlyList<long> output,
-        long parameters, long buffers, long macs, long flops, IReadOnlyList<SummaryRow> rows)
+        long parameters, long buffers, long macs, long flops, IReadOnlyList<SummaryRow> rows, IReadOnlyList<SummaryPath>? paths = null)
     {
         // Column widths come from lengths alone; each cell is then written once. Widths count characters as displayed.
         string[] header = { "Layer (type)", "Output shape", "Param #", "MACs" };
@@ -105,6 +127,13 @@ internal static class SummaryText
         sb.Append("MACs (batch 1): ").Append(Grouped(macs)).Append(" (").Append(Human(macs)).Append(")\n");
         sb.Append("FLOPs (2 × MACs): ").Append(Grouped(flops)).Append(" (").Append(Human(flops)).Append(")\n");
         sb.Append("Output: ").Append(Shape(output)).Append('\n');
+        if (paths is { Count: > 0 })
+        {
+            // Tasks and exits each run part of the model: forward(x) runs the first task, or no exit.
+            foreach (var p in paths)
+                sb.Append("  ").Append(p.Label).Append(": output ").Append(Shape(p.Output)).Append(", ")
+                  .Append(Grouped(p.Parameters)).Append(" parameters, ").Append(Grouped(p.Macs)).Append(" MACs\n");
+        }
         return sb.ToString();
     }
 

@@ -69,8 +69,25 @@ public sealed class TrainingPlanAttribute : Attribute
     public double Epochs { get; set; }
     /// <summary>Training tokens in total (e.g. 2e12); use instead of samples and epochs.</summary>
     public double Tokens { get; set; }
-    /// <summary>Samples per step, used by the memory estimate (default 1).</summary>
+    /// <summary>Samples per step, used by the memory estimate (default 1). With <see cref="Devices"/>: the samples
+    /// each device takes per forward and backward pass (the micro-batch); a sample is one input of the declared
+    /// shape, for a language model one sequence at the declared context.</summary>
     public int BatchSize { get; set; }
+
+    // The cluster (ADSL1019-ADSL1021, docs/judgement.md "Planning the cluster"). Each of these, when set, wins over
+    // the .editorconfig key and the MSBuild property of the same meaning.
+
+    /// <summary>Data-parallel devices (e.g. 64). Declaring it turns on the cluster judgement: per-device training
+    /// state at ZeRO stages 0-3 and the gradient all-reduce per step.</summary>
+    public int Devices { get; set; }
+    /// <summary>Memory of one device, e.g. "80GiB" (default: [MemoryBudget], else archdsl.memory.device_memory).</summary>
+    public string? DeviceMemory { get; set; }
+    /// <summary>Interconnect bandwidth per device in GB/s (10^9 bytes per second; default 50, one 400 Gb/s link).</summary>
+    public double Bandwidth { get; set; }
+    /// <summary>Model FLOP utilisation of each device, in (0, 1] (default archdsl.training.device_utilization, 40%).</summary>
+    public double Utilization { get; set; }
+    /// <summary>Micro-batches per optimizer step (gradient accumulation; default 1). Gradients are reduced once per step.</summary>
+    public int AccumulationSteps { get; set; }
 }
 
 /// <summary>

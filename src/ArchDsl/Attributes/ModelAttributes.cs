@@ -78,6 +78,14 @@ public sealed class BlockAttribute : Attribute
 
     /// <summary>The layout of the block's input.</summary>
     public Layout Input { get; }
+
+    /// <summary>
+    /// The name of a second input, a skip from the block's caller (U-Net's decoder blocks): <c>Skip = "skip"</c>. Joins
+    /// inside read it with <c>[Concat(From = "skip")]</c> or <c>[Multiply(From = "skip")]</c>; its sizes are skipChannels,
+    /// skipHeight, skipWidth (the same layout as the input). The <see cref="UseAttribute"/> that instantiates the block
+    /// passes it with <c>Skip = nameof(member)</c>; the generated forward takes it as a second argument.
+    /// </summary>
+    public string? Skip { get; set; }
 }
 
 /// <summary>A default for a block parameter, used when the instantiating attribute does not bind it: an integer size, or
@@ -116,7 +124,8 @@ public sealed class ParamAttribute : Attribute
 /// <summary>
 /// Repeats a block into a Sequential with numbered children ("0", "1", ... as PyTorch's Sequential, or
 /// <see cref="Names"/>). A binding named "stride" applies to the first block only; later blocks get 1,
-/// as torchvision's ResNet stages do. Blocks after the first must keep their input shape.
+/// as torchvision's ResNet stages do. In a model's Stage the bindings may read the block's index <c>i</c>
+/// ("shift = i % 2 * 3"); inside a block, blocks after the first must keep their input shape.
 /// </summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]
@@ -180,6 +189,10 @@ public sealed class UseAttribute : Attribute
 
     /// <summary>The instance's state_dict path when it differs from the field's name ("features.0").</summary>
     public string? Key { get; set; }
+
+    /// <summary>For a block with a <see cref="BlockAttribute.Skip"/> input: the member whose input it receives
+    /// (<c>nameof(pool3)</c>: what reached pool3, as a join's From reads it).</summary>
+    public string? Skip { get; set; }
 }
 
 /// <summary>

@@ -122,8 +122,10 @@ public sealed class SqueezeExcitationAttribute : LayerAttribute
 
 /// <summary>
 /// Drop probabilities rising linearly over the model's <see cref="StochasticDepthAttribute"/> layers in forward order,
-/// from 0 at the first, as torchvision builds ConvNeXt, Swin and EfficientNet: p_i = Max·i/(n−1), so that the last
-/// layer gets Max, or with <see cref="EndsAtMax"/> false p_i = Max·i/n (EfficientNet). Replaces the layers' own P.
+/// from 0 at the first, as torchvision builds ConvNeXt, Swin and EfficientNet: p_k = Max·k/(n−1), so that the last
+/// gets Max, or with <see cref="EndsAtMax"/> false p_k = Max·k/n (EfficientNet). The layers of one block share a
+/// position k (a Swin block drops after its attention and after its MLP with one probability); n counts positions.
+/// Replaces the layers' own P.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 [Conditional("ARCHDSL_KEEP_ATTRIBUTES")]

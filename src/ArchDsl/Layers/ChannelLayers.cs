@@ -72,17 +72,27 @@ public sealed class StochasticDepth : nn.Module<Tensor, Tensor>
     public double P { get; set; }
 
     /// <summary>
-    /// Sets the probabilities of every StochasticDepth module under <paramref name="model"/>, in registration order
-    /// (forward order for generated modules), rising linearly from 0: p_i = max·i/(n−1), or max·i/n when
-    /// <paramref name="endsAtMax"/> is false.
+    /// Sets the probabilities of every StochasticDepth module under <paramref name="model"/>, rising linearly from 0 over
+    /// the drop positions in registration order (forward order for generated modules): p_k = max·k/(n−1), or max·k/n when
+    /// <paramref name="endsAtMax"/> is false. The layers of one block share a position, as torchvision's Swin block
+    /// applies one StochasticDepth after both its attention and its MLP; a layer outside any block has its own.
     /// </summary>
     public static void Ramp(nn.Module model, double max, bool endsAtMax = true)
     {
-        var layers = new System.Collections.Generic.List<StochasticDepth>();
-        foreach (var m in model.modules())
-            if (m is StochasticDepth sd) layers.Add(sd);
-        double denominator = endsAtMax ? layers.Count - 1 : layers.Count;
-        for (int i = 0; i < layers.Count; i++) layers[i].P = denominator <= 0 ? 0.0 : max * i / denominator;
+        var positions = new System.Collections.Generic.List<System.Collections.Generic.List<StochasticDepth>>();
+        string? lastOwner = null;
+        foreach (var (name, m) in model.named_modules())
+        {
+            if (m is not StochasticDepth sd) continue;
+            int dot = name.LastIndexOf('.');
+            string? owner = dot < 0 ? null : name.Substring(0, dot);
+            if (owner is null || owner != lastOwner || positions.Count == 0) positions.Add(new());
+            positions[positions.Count - 1].Add(sd);
+            lastOwner = owner;
+        }
+        double denominator = endsAtMax ? positions.Count - 1 : positions.Count;
+        for (int k = 0; k < positions.Count; k++)
+            foreach (var sd in positions[k]) sd.P = denominator <= 0 ? 0.0 : max * k / denominator;
     }
 
     /// <inheritdoc/>

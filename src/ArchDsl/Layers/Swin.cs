@@ -21,6 +21,9 @@ public sealed class ShiftedWindowAttention : nn.Module<Tensor, Tensor>
     private readonly long _heads, _window, _shift;
     private readonly double _dropout, _attentionDropout;
 
+    /// <summary>The cyclic shift it was built with; none is applied where one window covers the map.</summary>
+    public long Shift => _shift;
+
     /// <summary>Creates the layer.</summary>
     /// <param name="channels">Channels C of the map.</param>
     /// <param name="heads">Number of heads; must divide <paramref name="channels"/>.</param>

@@ -15,10 +15,16 @@ internal sealed record ArchitectureRow(string Path, string Kind, int Depth, long
     public string Name => Path.Substring(Path.LastIndexOf('.') + 1);
 }
 
+/// <summary>One element of the <c>paths</c> array (models with [Task] or [Exit] only): a path that runs part of the model.</summary>
+internal sealed record ArchitecturePath(string Label, long[] Output, long Parameters, long Macs);
+
 /// <summary>A generated model's <c>ArchitectureJson</c>, read.</summary>
 internal sealed record ArchitectureDocument(string Name, string Namespace, long[] Input, long[] Output, long Parameters, long Buffers,
     long Macs, long Flops, IReadOnlyList<ArchitectureRow> Rows)
 {
+    /// <summary>The task paths or exits, with their counts; empty for a model with neither.</summary>
+    public IReadOnlyList<ArchitecturePath> Paths { get; init; } = Array.Empty<ArchitecturePath>();
+
     /// <summary>
     /// Reads the whole description. Every key the generator always writes is required; <c>residualFrom</c>,
     /// <c>projected</c> and <c>head</c> are written only where they apply.
@@ -44,7 +50,17 @@ internal sealed record ArchitectureDocument(string Name, string Namespace, long[
         return new ArchitectureDocument(
             String(root, "name"), String(root, "namespace"), Longs(root.GetProperty("input")), Longs(root.GetProperty("output")),
             root.GetProperty("parameters").GetInt64(), root.GetProperty("buffers").GetInt64(),
-            root.GetProperty("macs").GetInt64(), root.GetProperty("flops").GetInt64(), rows);
+            root.GetProperty("macs").GetInt64(), root.GetProperty("flops").GetInt64(), rows) { Paths = ReadPaths(root) };
+    }
+
+    private static ArchitecturePath[] ReadPaths(JsonElement root)
+    {
+        if (!root.TryGetProperty("paths", out var paths)) return Array.Empty<ArchitecturePath>();
+        var result = new ArchitecturePath[paths.GetArrayLength()];
+        int i = 0;
+        foreach (var p in paths.EnumerateArray())
+            result[i++] = new ArchitecturePath(String(p, "label"), Longs(p.GetProperty("output")), p.GetProperty("parameters").GetInt64(), p.GetProperty("macs").GetInt64());
+        return result;
     }
 
     /// <summary>A string property; JSON null is not one (the generator never writes it).</summary>

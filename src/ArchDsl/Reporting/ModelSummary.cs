@@ -43,6 +43,8 @@ public static class ModelSummary
             var r = a.Rows[i];
             rows[i] = new SummaryRow(r.Path, r.Kind, r.Depth, r.Output, r.Parameters, r.Macs, r.Count);
         }
-        return SummaryText.Format(a.Name, a.Input, a.Output, a.Parameters, a.Buffers, a.Macs, a.Flops, rows);
+        var paths = new SummaryPath[a.Paths.Count];
+        for (int i = 0; i < paths.Length; i++) paths[i] = new SummaryPath(a.Paths[i].Label, a.Paths[i].Output, a.Paths[i].Parameters, a.Paths[i].Macs);
+        return SummaryText.Format(a.Name, a.Input, a.Output, a.Parameters, a.Buffers, a.Macs, a.Flops, rows, paths);
     }
 }

@@ -214,7 +214,7 @@ public sealed class DeclarationFuzzer
         if (x.Length == 3)
         {
             long c = x[0], h = x[1], w = x[2];
-            switch (R(0, 16))
+            switch (R(0, 17))
             {
                 case 0:
                 case 1:
@@ -281,6 +281,20 @@ public sealed class DeclarationFuzzer
                     Field(m, $"Conv2d({c}, Kernel = 1, Activation = Act.Sigmoid), Multiply(From = nameof({a}))", "Conv2d");
                     _params += c * c + c;
                     return x;
+                }
+                case 16 when h % 2 == 0 && w % 2 == 0 && h <= 32 && w <= 32:
+                {
+                    // A block taking a skip: the map is pooled, and the block brings it back up and concatenates the
+                    // skip (the pool's input) first.
+                    string a = Name("j");
+                    string blk = "SkipBlock" + N(_names.Count);
+                    _names.Add(blk);
+                    long o = R(1, 4);
+                    Field(m, "MaxPool2d(2)", "MaxPool2d", a);
+                    _blocks.Append($"/// <summary>Up with a skip.</summary>\n[Block(Skip = \"skip\")]\npublic partial class {blk} {{ [ConvTranspose2d(\"width\", Kernel = 2, Stride = 2), Concat(From = \"skip\")] ConvTranspose2d up; }}\n");
+                    Field(m, $"Use(typeof({blk}), \"width = {o}\", Skip = nameof({a}))", blk);
+                    _params += c * o * 4 + o;
+                    return new[] { c + o, h, w };
                 }
                 case 15:
                     Field(m, "Permute(0, 2, 3, 1)", "Permute");

@@ -148,7 +148,9 @@ public static class RuntimeCheck
                 long held = modules.TryGetValue(row.Path, out var sub) ? sub.parameters().Sum(p => p.numel())
                     : named.TryGetValue(row.Path, out var n) ? n : -1;
                 string kind = row.Kind is "Stage" or "Mlp" ? "Sequential" : row.Kind;
-                if (held != row.Parameters || sub is not null && sub.GetType().Name != kind)
+                // In a [Slimmable] model a Conv2d row is a SlimmableConv2d, a BatchNorm2d a SwitchableBatchNorm2d.
+                bool sameKind = sub is null || sub.GetType().Name == kind || sub is global::ArchDsl.Layers.ISlimmable && sub.GetType().Name.EndsWith(kind, StringComparison.Ordinal);
+                if (held != row.Parameters || !sameKind)
                     problems.Add($"Layers row {row.Path} ({row.Kind}, {row.Parameters} parameters): the module has {(sub?.GetType().Name ?? "no submodule")} there with {held}");
             }
 

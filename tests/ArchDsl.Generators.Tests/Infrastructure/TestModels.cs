@@ -38,6 +38,48 @@ public static class TestModels
         }
         """;
 
+    /// <summary>Two tasks around one body: one with a head and a residual in its tail, one without a head.</summary>
+    public const string TinyTasks = Usings + """
+        /// <summary>A ×2 upsampling tail.</summary>
+        [Block(Layout.Image)]
+        public partial class TinyUpsample
+        {
+            [Conv2d("4 * inChannels", Kernel = 3, Padding = 1)] Conv2d conv;
+            [PixelShuffle(2)] PixelShuffle shuffle;
+            [Conv2d(3, Kernel = 3, Padding = 1)] Conv2d to_rgb;
+        }
+
+        /// <summary>Super-resolution and denoising around one body.</summary>
+        [Model, Input(3, 16, 16)]
+        [Task("SuperResolution2x", TaskKind.SuperResolution, Head = nameof(head_sr), Tail = nameof(tail_sr))]
+        [Task("Denoising", TaskKind.Denoising, Tail = nameof(tail_denoise))]
+        public partial class TinyTasks
+        {
+            [Conv2d(3, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d head_sr;
+            [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d body1;
+            [Conv2d(8, Kernel = 3, Padding = 1), Residual(From = nameof(body1))] Conv2d body2;
+            [Use(typeof(TinyUpsample))] TinyUpsample tail_sr;
+            [Conv2d(3, Kernel = 3, Padding = 1)] Conv2d tail_denoise;
+        }
+        """;
+
+    /// <summary>Early exits after two members of a small CNN, one of them inside no residual.</summary>
+    public const string TinyExits = Usings + """
+        /// <summary>A CNN with exits after conv1 and conv3.</summary>
+        [Model, Input(3, 16, 16)]
+        [Exit(nameof(conv1))]
+        [Exit(nameof(conv3))]
+        public partial class TinyExits
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d conv1;
+            [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.ReLU)] Conv2d conv2;
+            [Conv2d(8, Kernel = 3, Padding = 1), Residual(From = nameof(conv2))] Conv2d conv3;
+            [AdaptiveAvgPool2d(1)] AdaptiveAvgPool2d avgpool;
+            [Flatten] Flatten flatten;
+            [Linear(10)] Linear fc;
+        }
+        """;
+
     /// <summary>A tiny ViT: patches, class token, an encoder block with attention and MLP, head on the class token.</summary>
     public const string TinyVit = Usings + """
         /// <summary>Pre-norm encoder layer.</summary>
@@ -127,6 +169,23 @@ public static class TestModels
             [LayerNorm(Eps = 1e-6)] LayerNorm norm;
             [Permute(0, 3, 1, 2)] Permute channels_first;
             [LayerScale(0.5)] Parameter gamma;
+        }
+        """;
+
+    /// <summary>Slimmable at two widths: a depthwise convolution, switchable batch norms, an identity residual, a
+    /// hidden Linear after Flatten and the classifier, whose outputs stay.</summary>
+    public const string TinySlim = Usings + """
+        [Model, Input(3, 8, 8), Slimmable(0.5, 1.0)]
+        public partial class Slim
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] SlimmableConv2d conv;
+            [BatchNorm2d(Activation = Act.ReLU)] SwitchableBatchNorm2d bn;
+            [Conv2d(8, Kernel = 3, Padding = 1, Groups = 8, Bias = false)] SlimmableConv2d dw;
+            [BatchNorm2d(Momentum = 0.01), Residual(From = nameof(dw))] SwitchableBatchNorm2d dw_bn;
+            [AdaptiveAvgPool2d(2)] AdaptiveAvgPool2d pool;
+            [Flatten] Flatten flatten;
+            [Linear(16)] SlimmableLinear hidden;
+            [Linear(4)] SlimmableLinear fc;
         }
         """;
 }

@@ -23,4 +23,23 @@ internal sealed class BatchNorm2dKind : LayerKind
         n.Recipe = ModuleRecipe.Nn("BatchNorm2d").Add(x[0]).AddUnless("eps", eps, 1e-5).AddUnless("momentum", momentum, 0.1);
         return x;
     }
+
+    public override string? SlimModuleType => "ArchDsl.Layers.SwitchableBatchNorm2d";
+
+    /// <summary>Switchable batch norm: one private BatchNorm2d of the active channels per width, so the module stores
+    /// Σ 2·C_m parameters and Σ (2·C_m + 1) buffers, and uses 2·C_m at width m.</summary>
+    internal override bool Slim(SlimLayer l)
+    {
+        long p = 0, b = 0;
+        for (int i = 0; i < l.Input.Length; i++)
+        {
+            l.Parameters[i] = checked(2 * l.Input[i]);
+            p = checked(p + 2 * l.Input[i]);
+            b = checked(b + 2 * l.Input[i] + 1);
+        }
+        l.StoredParameters = p;
+        l.StoredBuffers = b;
+        l.UseModule("SwitchableBatchNorm2d", 0, SlimLayer.Sizes(l.Input));
+        return true;
+    }
 }

@@ -10,7 +10,7 @@ internal sealed class StageKind : LayerKind
 
     public override LayerCategory Category => LayerCategory.Composite;
     public override bool TakesCommonArguments => false;
-    public override string Summary => "a block repeated into a `Sequential`; a `stride` binding applies to the first only";
+    public override string Summary => "a block repeated into a `Sequential`; a `stride` binding applies to the first only; in a model's stage, bindings may read the block index `i`";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x) => Evaluator.EvaluateStage(a, n, x);
 }
@@ -18,11 +18,11 @@ internal sealed class StageKind : LayerKind
 /// <summary>One block instance, a member of the block's own type.</summary>
 internal sealed class UseKind : LayerKind
 {
-    public UseKind() : base(LayerCatalog.Use, "", null, new[] { "Block", "Bindings" }, new[] { "Key" }) { }
+    public UseKind() : base(LayerCatalog.Use, "", null, new[] { "Block", "Bindings" }, new[] { "Key", "Skip" }) { }
 
     public override LayerCategory Category => LayerCategory.Composite;
     public override bool TakesCommonArguments => false;
-    public override string Summary => "one instance of a block";
+    public override string Summary => "one instance of a block; `Skip` passes a member's input to a block that takes a skip";
 
     internal override Shape? Infer(LayerArgs a, LayerNode n, Shape x) => Evaluator.EvaluateUse(a, n, x);
 }

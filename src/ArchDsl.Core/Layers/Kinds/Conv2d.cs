@@ -1,3 +1,4 @@
+using System.Linq;
 using ArchDsl.Core.Diagnostics;
 using ArchDsl.Core.Evaluation;
 using ArchDsl.Core.Shapes;
@@ -41,5 +42,30 @@ internal sealed class Conv2dKind : LayerKind
             .AddUnless("stride", s.Value, 1).AddUnless("padding", p.Value, 0).AddUnless("dilation", d.Value, 1)
             .AddUnless("groups", g.Value, 1).AddUnless("bias", bias, true);
         return new Shape(o.Value, h.Value, w.Value);
+    }
+
+    public override string? SlimModuleType => "ArchDsl.Layers.SlimmableConv2d";
+
+    /// <summary>At width m the first int(m·C) filters over the first active input channels; a depthwise convolution
+    /// slims its groups with its channels. Other grouped convolutions would regroup their filters, so they do not slim.</summary>
+    internal override bool Slim(SlimLayer l)
+    {
+        var n = l.Node;
+        long cin = n.Input[0].Value, cout = n.Output[0].Value, k = l.RecipePositional(2), g = l.RecipeSize("groups", 1);
+        bool depthwise = g > 1 && g == cin && cout == cin;
+        if (g > 1 && !depthwise)
+            return l.Refuse($"a grouped convolution ({g} groups of {cin} channels) cannot slim; only depthwise ones (Groups = {cin}, {cin} outputs) do");
+        var outs = depthwise ? l.Input : l.SlimOutputs(cout);
+        bool bias = n.Recipe!.Args.All(a => a.Name != "bias");
+        long area = n.Output[1].Value * n.Output[2].Value;
+        for (int i = 0; i < outs.Length; i++)
+        {
+            long perOut = checked((depthwise ? 1 : l.Input[i]) * k * k);
+            l.Parameters[i] = checked(outs[i] * perOut + (bias ? outs[i] : 0));
+            l.Macs[i] = checked(area * outs[i] * perOut);
+        }
+        l.Output = outs;
+        l.UseModule("SlimmableConv2d", 3, SlimLayer.Sizes(l.Input), SlimLayer.Sizes(outs));
+        return true;
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using ArchDsl.Core.Evaluation;
 using ArchDsl.Core.Shapes;
 
@@ -26,6 +27,26 @@ internal sealed class LinearKind : LayerKind
         n.Recipe = ModuleRecipe.Nn(Name).Add(x.Last).Add(o.Value).AddUnless("hasBias", bias, true);
         return x.WithLast(o.Value);
     }
+
+    public override string? SlimModuleType => "ArchDsl.Layers.SlimmableLinear";
+
+    /// <summary>At width m the first int(m·out) outputs (all of them for the classifier) over the active inputs; on a
+    /// vector only, where the slimmed axis is the one it reads.</summary>
+    internal override bool Slim(SlimLayer l)
+    {
+        var n = l.Node;
+        if (n.Input.Rank != 1) return l.Refuse($"a Linear on {n.Input} cannot slim; only one on a vector (after [Flatten]) does");
+        var outs = l.SlimOutputs(n.Output[0].Value);
+        bool bias = n.Recipe!.Args.All(a => a.Name != "hasBias");
+        for (int i = 0; i < outs.Length; i++)
+        {
+            l.Parameters[i] = checked(l.Input[i] * outs[i] + (bias ? outs[i] : 0));
+            l.Macs[i] = checked(l.Input[i] * outs[i]);
+        }
+        l.Output = outs;
+        l.UseModule("SlimmableLinear", 2, SlimLayer.Sizes(l.Input), SlimLayer.Sizes(outs));
+        return true;
+    }
 }
 
 /// <summary>nn.Flatten: everything but the batch dimension into one.</summary>
@@ -43,6 +64,19 @@ internal sealed class FlattenKind : LayerKind
         n.Recipe = ModuleRecipe.Nn(Name);
         return new Shape(d);
     }
+
+    /// <summary>C×H×W becomes C·H·W features: the active channels times the map.</summary>
+    internal override bool Slim(SlimLayer l)
+    {
+        var x = l.Node.Input;
+        if (x.ChannelsLast) return l.Refuse("a Flatten of a channels-last map interleaves the channels, so it cannot slim");
+        long area = 1;
+        for (int i = 1; i < x.Rank; i++) area = checked(area * x[i].Value);
+        var outs = new long[l.Input.Length];
+        for (int i = 0; i < outs.Length; i++) outs[i] = checked(l.Input[i] * area);
+        l.Output = outs;
+        return true;
+    }
 }
 
 /// <summary>nn.Dropout: no parameters; identity in eval.</summary>
@@ -58,6 +92,8 @@ internal sealed class DropoutKind : LayerKind
         n.Recipe = ModuleRecipe.Nn(Name).Add(RecipeArg.Of(a.Real("P", 0.5, 0, 1)));
         return x;
     }
+
+    internal override bool Slim(SlimLayer l) => l.PassThrough();
 }
 
 /// <summary>A parameter-free module that keeps the shape: an activation as a layer, or Identity.</summary>
@@ -75,4 +111,6 @@ internal sealed class ElementwiseKind : LayerKind
         n.Recipe = ModuleRecipe.Nn(Name);
         return x;
     }
+
+    internal override bool Slim(SlimLayer l) => l.PassThrough();
 }

@@ -39,6 +39,8 @@ internal sealed class Pool2dKind : LayerKind
         n.Recipe = r;
         return new Shape(x[0], h.Value, w.Value);
     }
+
+    internal override bool Slim(SlimLayer l) => l.PassThrough();
 }
 
 /// <summary>nn.AdaptiveAvgPool2d: averages to a fixed output size.</summary>
@@ -59,4 +61,6 @@ internal sealed class AdaptiveAvgPool2dKind : LayerKind
             : ModuleRecipe.Nn(Name).Add(RecipeArg.OfPair(h.Value, w.Value));
         return new Shape(x[0], h.Value, w.Value);
     }
+
+    internal override bool Slim(SlimLayer l) => l.PassThrough();
 }
