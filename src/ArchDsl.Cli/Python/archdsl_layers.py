@@ -22,7 +22,8 @@ __all__ = [
     "CausalSelfAttention", "Container", "Expert", "LayerNorm2d", "LearnedPositions", "MixtureOfExperts",
     "PatchMerging", "Permute", "RepVgg", "RmsNorm", "SelectToken", "SelfAttention", "ShiftedWindowAttention",
     "SqueezeExcitation", "StochasticDepth", "SwiGlu", "TiedHead", "Tokens", "generate", "reparameterize",
-    "reset_caches", "rotary_angles", "apply_rotary",
+    "reset_caches", "rotary_angles", "apply_rotary", "ExitHead", "SlimmableConv2d", "SlimmableLinear",
+    "SwitchableBatchNorm2d", "set_width",
 ]
 
 _HAS_SDPA = hasattr(F, "scaled_dot_product_attention")
@@ -565,3 +566,86 @@ def generate(model, tokens, steps, use_cache=True, temperature=0.0, top_k=0, gen
         return sequence
     finally:
         reset_caches(model, False)
+
+
+class ExitHead(nn.Module):
+    """A classifier exit: global average pooling of a B x C x H x W map (none on a B x C vector) and fc."""
+
+    def __init__(self, features, classes, pool, device=None, dtype=None):
+        super().__init__()
+        self.pool = pool
+        self.fc = nn.Linear(features, classes, device=device, dtype=dtype)
+
+    def forward(self, input):
+        return self.fc(input.mean((2, 3)) if self.pool else input)
+
+
+class SlimmableConv2d(nn.Module):
+    """A convolution whose first in_per_width[i] input and out_per_width[i] output channels run at width i (the
+    widest by default): one weight and bias of the widest shape, sliced. Plain (groups 1) or depthwise."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, in_per_width, out_per_width, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, device=None, dtype=None):
+        super().__init__()
+        if len(in_per_width) == 0 or len(in_per_width) != len(out_per_width):
+            raise ValueError("give the active channels at each width, as many inputs as outputs")
+        if groups != 1 and (groups != in_channels or out_channels != in_channels):
+            raise ValueError("only plain (groups = 1) and depthwise (groups = channels) convolutions slim")
+        self.in_per_width, self.out_per_width = list(in_per_width), list(out_per_width)
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.depthwise = groups != 1
+        # nn.Conv2d's initialisation, then the tensors are this module's.
+        conv = nn.Conv2d(in_channels, out_channels, kernel_size, groups=groups, bias=bias, device=device, dtype=dtype)
+        self.weight = conv.weight
+        self.bias = conv.bias if bias else None
+        self.width_index = len(in_per_width) - 1
+
+    def forward(self, input):
+        i = self.width_index
+        weight = self.weight[: self.out_per_width[i], : 1 if self.depthwise else self.in_per_width[i]]
+        bias = None if self.bias is None else self.bias[: self.out_per_width[i]]
+        return F.conv2d(input, weight, bias, self.stride, self.padding, self.dilation,
+                        self.in_per_width[i] if self.depthwise else 1)
+
+
+class SlimmableLinear(nn.Module):
+    """A linear layer whose first in_per_width[i] inputs and out_per_width[i] outputs run at width i."""
+
+    def __init__(self, in_features, out_features, in_per_width, out_per_width, has_bias=True, device=None, dtype=None):
+        super().__init__()
+        if len(in_per_width) == 0 or len(in_per_width) != len(out_per_width):
+            raise ValueError("give the active features at each width, as many inputs as outputs")
+        self.in_per_width, self.out_per_width = list(in_per_width), list(out_per_width)
+        linear = nn.Linear(in_features, out_features, bias=has_bias, device=device, dtype=dtype)
+        self.weight = linear.weight
+        self.bias = linear.bias if has_bias else None
+        self.width_index = len(in_per_width) - 1
+
+    def forward(self, input):
+        i = self.width_index
+        bias = None if self.bias is None else self.bias[: self.out_per_width[i]]
+        return F.linear(input, self.weight[: self.out_per_width[i], : self.in_per_width[i]], bias)
+
+
+class SwitchableBatchNorm2d(nn.Module):
+    """One batch norm per width (bn.0, bn.1, ...), the one of the active width applied."""
+
+    def __init__(self, features, eps=1e-5, momentum=0.1, device=None, dtype=None):
+        super().__init__()
+        if len(features) == 0:
+            raise ValueError("give the channels at each width")
+        self.bn = nn.ModuleList(nn.BatchNorm2d(c, eps, momentum, device=device, dtype=dtype) for c in features)
+        self.width_index = len(features) - 1
+
+    def forward(self, input):
+        return self.bn[self.width_index](input)
+
+
+def set_width(model, widths, width):
+    """Runs every slimmable layer under model at width (one of widths), as the C# Slimming.SetWidth does."""
+    if width not in widths:
+        raise ValueError(f"the model runs at widths {', '.join(repr(w) for w in widths)} only")
+    index = len(widths) - 1 - list(reversed(widths)).index(width)
+    for m in model.modules():
+        if hasattr(m, "width_index"):
+            m.width_index = index
