@@ -5,6 +5,7 @@ using System.Linq;
 using ArchDsl.Cli;
 
 // archdsl report <assembly.dll | project.csproj> [--out DIR]
+// archdsl export pytorch <assembly.dll | project.csproj> [--out DIR]
 try
 {
     return Cli.Run(args);
@@ -21,7 +22,7 @@ namespace ArchDsl.Cli
 {
     internal static class Cli
     {
-        const string Usage = "usage: archdsl report <assembly.dll | project.csproj> [--out DIR]";
+        const string Usage = "usage: archdsl report <assembly.dll | project.csproj> [--out DIR] | archdsl export pytorch <assembly.dll | project.csproj> [--out DIR]";
 
         public static int Run(string[] args)
         {
@@ -30,10 +31,13 @@ namespace ArchDsl.Cli
                 Console.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
             }
-            if (args[0] != "report") throw new CliException($"unknown command '{args[0]}' ({Usage})");
+            bool export = args[0] == "export";
+            if (export && (args.Length < 2 || args[1] != "pytorch"))
+                throw new CliException($"unknown export target '{(args.Length < 2 ? "" : args[1])}' (archdsl export pytorch ...)");
+            if (!export && args[0] != "report") throw new CliException($"unknown command '{args[0]}' ({Usage})");
             string? input = null;
-            string outDir = "archdsl-report";
-            for (int i = 1; i < args.Length; i++)
+            string outDir = export ? "archdsl-pytorch" : "archdsl-report";
+            for (int i = export ? 2 : 1; i < args.Length; i++)
             {
                 if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
                 else if (input is null && !args[i].StartsWith("--", StringComparison.Ordinal)) input = args[i];
@@ -43,6 +47,7 @@ namespace ArchDsl.Cli
             if (!File.Exists(input)) throw new CliException($"'{input}' does not exist");
 
             string assembly = input.EndsWith("proj", StringComparison.OrdinalIgnoreCase) ? BuildProject(input) : input;
+            if (export) return Export.PyTorchCommand.Run(assembly, outDir);
             System.Collections.Generic.List<Architecture> models;
             try
             {
@@ -68,7 +73,7 @@ namespace ArchDsl.Cli
         }
 
         /// <summary>Builds a project with <c>dotnet build</c> and returns its output assembly.</summary>
-        static string BuildProject(string project)
+        internal static string BuildProject(string project)
         {
             var build = Dotnet("build", Quote(project), "-nologo", "-v", "q", "-clp:ErrorsOnly");
             if (build.ExitCode != 0)
