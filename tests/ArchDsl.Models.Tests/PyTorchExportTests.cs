@@ -306,7 +306,8 @@ public sealed class ExportedModules : IDisposable
         long parameters = long.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         long buffers = long.Parse(lines[1].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var entries = lines.Skip(2).Select(l => l.Split('\t'))
-            .Select(p => (Kind: p[0], Text: $"{p[1]} [{string.Join(", ", p[2].Split(',', StringSplitOptions.RemoveEmptyEntries))}]")).ToList();
+            // A scalar's shape is empty (the output's final tab may have been trimmed with it).
+            .Select(p => (Kind: p[0], Text: $"{p[1]} [{string.Join(", ", (p.Length > 2 ? p[2] : "").Split(',', StringSplitOptions.RemoveEmptyEntries))}]")).ToList();
         var registered = entries.Where(e => e.Kind is "P" or "B").Select(e => e.Kind + " " + e.Text).ToList();
         var stateDict = entries.Where(e => e.Kind == "S").Select(e => e.Text).ToList();
         return (parameters, buffers, registered, stateDict);
