@@ -476,9 +476,13 @@ internal static class PyTorchExporter
             {
                 fresh = true;
                 string other = identities[j.From];
-                w.Line(j.Op == JoinOp.Concat
-                    ? $"x = torch.cat([{other}, x], dim={(j.Axis == j.FromShape.Rank - 1 ? -1 : j.Axis + 1).ToString(Inv)})"
-                    : $"x = x * {other}");
+                w.Line(j.Op switch
+                {
+                    JoinOp.Concat => $"x = torch.cat([{other}, x], dim={(j.Axis == j.FromShape.Rank - 1 ? -1 : j.Axis + 1).ToString(Inv)})",
+                    JoinOp.Sum => $"x = x + {other}",
+                    JoinOp.Multiply => $"x = x * {other}",
+                    _ => throw new CliException($"the join {j.Op} of '{n.Path}' has no PyTorch form in the exporter"),
+                });
             }
             if (!gate) Activation(n, fresh);
         }
