@@ -88,36 +88,11 @@ public class PackageTests(ITestOutputHelper log)
 
         // A consumer with only PackageReferences.
         string consumer = Path.Combine(work, "consumer");
-        Directory.CreateDirectory(consumer);
-        string machineCache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="archdsl-test-feed" value="{feed}" />
-                {(Directory.Exists(machineCache) ? $"<add key=\"machine-cache\" value=\"{machineCache}\" />" : "")}
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>disable</Nullable>
-                <RestorePackagesPath>{Path.Combine(work, "packages")}</RestorePackagesPath>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ArchDsl" Version="{version}" />
-                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
-              </ItemGroup>
+        Editor.Consumer.WriteProject(consumer, feed, version, Path.Combine(work, "packages"), """
               <!-- Which analyzer assemblies reach the compiler, after ArchDsl's targets had their say. -->
               <Target Name="ListAnalyzers" AfterTargets="ArchDslLeaveSuppressorOutOfBuild">
                 <WriteLinesToFile File="$(MSBuildProjectDirectory)/analyzers.txt" Lines="@(Analyzer->'%(Filename)')" Overwrite="true" />
               </Target>
-            </Project>
             """);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), ConsumerModel);
 

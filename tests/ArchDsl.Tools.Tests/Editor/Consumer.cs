@@ -21,6 +21,16 @@ internal static class Consumer
         if (pack.ExitCode != 0) throw new InvalidOperationException("dotnet pack failed:\n" + pack.All);
 
         string dir = Path.Combine(work, "consumer");
+        WriteProject(dir, feed, version, packages);
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+        return dir;
+    }
+
+    /// <summary>Writes a console project in <paramref name="dir"/> that restores ArchDsl <paramref name="version"/> from
+    /// the folder <paramref name="feed"/> (then this machine's cache, then nuget.org) into <paramref name="packages"/>;
+    /// <paramref name="targets"/> are extra MSBuild elements for the project.</summary>
+    public static void WriteProject(string dir, string feed, string version, string packages, string targets = "")
+    {
         Directory.CreateDirectory(dir);
         string machineCache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
@@ -46,10 +56,9 @@ internal static class Consumer
                 <PackageReference Include="ArchDsl" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
               </ItemGroup>
+            {targets}
             </Project>
             """);
-        File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
-        return dir;
     }
 }
 
