@@ -538,7 +538,7 @@ internal static partial class ModuleEmitter
         }
         int captured = 0;
         foreach (var n in layers)
-            foreach (var from in new[] { n.Residual?.From ?? n.Join?.From, n.SkipFrom })
+            foreach (var from in new[] { n.InputFrom, n.Residual?.From ?? n.Join?.From, n.SkipFrom })
                 if (from != null && !identities.ContainsKey(from))
                 {
                     string name = captured++ == 0 ? "identity" : "identity" + captured.ToString(Inv);
@@ -556,10 +556,11 @@ internal static partial class ModuleEmitter
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"var {id} = x;");
             string m = Member(n.Name, locals);
+            string input = n.InputFrom is { } inputFrom ? identities[inputFrom] : "x";
             // A layer that drops a residual branch (stochastic depth) runs only where its optional residual adds.
             if (n.Residual is { Optional: true } branch && n.KindInfo is { DropsResidualBranch: true })
             {
-                string add = $"x = {m}.call(x) + {identities[branch.From]};";
+                string add = $"x = {m}.call({input}) + {identities[branch.From]};";
                 if (concrete ? !branch.Differs : branch.Mode == ShortcutMode.Identity) w.Line(add);
                 else if (!concrete && branch.Mode == ShortcutMode.ByArgument) w.Line($"if (!{Member(branch.FlagName, locals)}) {add}");
                 if (n.Activation is { } branchAct) w.Line(ActivationCall(branchAct, fresh: false));
@@ -579,7 +580,7 @@ internal static partial class ModuleEmitter
                 // Deployed, it is folded into the layer before it.
                 default:
                 {
-                    string call = n.SkipFrom is { } skipFrom ? $"{m}.call(x, {identities[skipFrom]})" : $"{m}.call(x)";
+                    string call = n.SkipFrom is { } skipFrom ? $"{m}.call({input}, {identities[skipFrom]})" : $"{m}.call({input})";
                     w.Line(n.FoldsInto != null ? $"if (!Deployed) x = {call};" : $"x = {call};");
                 }
                     break;

@@ -21,7 +21,8 @@ internal static class DeployForms
         for (int i = 1; i < layers.Count; i++)
         {
             LayerNode before = layers[i - 1], n = layers[i];
-            if (n.KindInfo is not { FoldsIntoPrevious: true } || before.KindInfo is not { } kind) continue;
+            // A layer with its own Input reads another value than the one before it.
+            if (n.KindInfo is not { FoldsIntoPrevious: true } || n.InputFrom != null || before.KindInfo is not { } kind) continue;
             if (before.FoldsInto != null || before.Activation != null || before.ActivationParameter != null
                 || before.Residual != null || before.Join != null || kind.Forward != ForwardForm.Call) continue;
             if (ReadsInputOf(layers, n.Name) || kind.AbsorbingFold(before) is null) continue;
@@ -33,7 +34,7 @@ internal static class DeployForms
     private static bool ReadsInputOf(List<LayerNode> layers, string name)
     {
         foreach (var l in layers)
-            if (l.Residual?.From == name || l.Join?.From == name) return true;
+            if (l.Residual?.From == name || l.Join?.From == name || l.InputFrom == name) return true;
         return false;
     }
 

@@ -412,17 +412,33 @@ public static partial class Evaluator
             inputs[member.Name] = current;
 
             var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into, Skip = skip };
+            // Input = nameof(m): the layer reads the input of an earlier member instead of the running value (a
+            // branch beside the layers before it); joins still read the running value.
+            var layerInput = current;
+            if (kind.TakesCommonArguments && layerAttr.Get("Input") is { Kind: not ArgKind.Null } inputArg)
+            {
+                var redirected = ResolveInput(s, owner, layerAttr, inputArg, kind, residual, inputs, path, skip?.Key, out var inputFrom);
+                if (redirected is null)
+                {
+                    into.Add(node);
+                    if (s.Symbolic) return null;
+                    Failed(ref failed);
+                    continue;
+                }
+                node.Input = layerInput = redirected;
+                node.InputFrom = inputFrom;
+            }
             Shape? output = null;
             if (kind.Accepts != null)
             {
-                var layout = LayerCatalog.LayoutOf(current);
+                var layout = LayerCatalog.LayoutOf(layerInput);
                 if (layout is null || Array.IndexOf(kind.Accepts, layout.Value) < 0)
                 {
                     // Ranks follow from the declared layouts alone, so in a block checked on its own a wrong layout is
                     // wrong for every instance: the block's own error (its rule would index a shape it does not have).
                     args.Fail(Rules.WrongLayout, layerAttr.Span, !s.Symbolic, path, kind.Name, LayerCatalog.Describe(kind.Accepts[0]),
-                        current.ChannelsLast ? "a channels-last map (H×W×C) " + current + "; put [Permute(0, 3, 1, 2)] before it"
-                        : (layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + current) + LayerCatalog.LayoutHint(layout, kind.Accepts[0]));
+                        layerInput.ChannelsLast ? "a channels-last map (H×W×C) " + layerInput + "; put [Permute(0, 3, 1, 2)] before it"
+                        : (layout is null ? $"rank {current.Rank}" : LayerCatalog.Describe(layout.Value) + " " + layerInput) + LayerCatalog.LayoutHint(layout, kind.Accepts[0]));
                     into.Add(node);
                     if (s.Symbolic) return null;
                     Failed(ref failed);
@@ -433,8 +449,8 @@ public static partial class Evaluator
             try
             {
                 int reported = s.Findings.Count;
-                output = kind.Infer(args, node, current);
-                if (output is null && !s.Symbolic) NameWhatShrankTheMap(s, reported, into, current);
+                output = kind.Infer(args, node, layerInput);
+                if (output is null && !s.Symbolic) NameWhatShrankTheMap(s, reported, into, layerInput);
             }
             catch (OverflowException)
             {
@@ -606,6 +622,43 @@ public static partial class Evaluator
     /// The member a join's <c>From</c> names, with its input shape; otherwise a finding at the argument that says what is
     /// wrong: missing, a member declared later (a join reads earlier values), or no member at all (with the candidates).
     /// </summary>
+    /// <summary>A layer's <c>Input = nameof(m)</c>: the input of an earlier member (or the block's skip), checked.</summary>
+    private static Shape? ResolveInput(Session s, ModuleDecl owner, AttributeDecl layerAttr, ArgValue arg, LayerKind kind, AttributeDecl? residual,
+        Dictionary<string, Shape> inputs, string path, string? skip, out string from)
+    {
+        from = "";
+        if (arg is not { Kind: ArgKind.String, Text: { Length: > 0 } text })
+        {
+            s.Report(Rules.BadArgument, arg.Span, false, path, $"Input names the member whose input this layer reads: Input = nameof(member), got {arg.Describe()}");
+            return null;
+        }
+        if (kind.Forward != ForwardForm.Call || kind.Category == LayerCategory.Composite)
+        {
+            s.Report(Rules.BadArgument, arg.Span, false, path, $"[{kind.Name}] works on the running value; Input is for layers that call a module on their input");
+            return null;
+        }
+        if (residual != null)
+        {
+            s.Report(Rules.BadArgument, arg.Span, false, path, "a layer with its own Input starts a branch: join it with [Sum], [Concat] or [Multiply] (a [Residual] projects along the running value)");
+            return null;
+        }
+        if (s.Slimmable)
+        {
+            s.Report(Rules.BadArgument, arg.Span, false, path, "branches (Input) do not slim: a slimmable model runs one path");
+            return null;
+        }
+        from = text;
+        if (inputs.TryGetValue(text, out var shape)) return shape;
+        bool later = false;
+        foreach (var m in owner.Members) later |= m.Name == text;
+        var earlier = new List<string>(inputs.Keys);
+        string candidates = earlier.Count == 0 ? "none" : string.Join(", ", earlier);
+        s.Report(Rules.BadArgument, arg.Span, false, path, later
+            ? $"'{text}' is declared after this member; Input reads the input of this member or an earlier one ({candidates})"
+            : $"'{text}' is not a layer of {owner.Name}; layers at or before this member: {candidates}");
+        return null;
+    }
+
     private static Shape? ResolveFrom(Session s, ModuleDecl owner, AttributeDecl attr, Dictionary<string, Shape> inputs, string path, out string from)
     {
         from = "";

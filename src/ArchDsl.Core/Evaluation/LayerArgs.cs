@@ -31,7 +31,7 @@ internal sealed class LayerArgs
     }
 
     /// <summary>Arguments every layer attribute has (LayerAttribute's own properties).</summary>
-    public static readonly string[] Common = { "Activation", "With", "Key" };
+    public static readonly string[] Common = { "Activation", "With", "Key", "Input" };
 
     public LayerKind Kind { get; }
     internal Session Session => _s;

@@ -214,6 +214,8 @@ public sealed class LayerNode
     /// <summary>Stage and Use, and block instances: the block's full and simple names.</summary>
     public string? BlockFullName { get; internal set; }
     public string? BlockName { get; internal set; }
+    /// <summary>Input = nameof(m): the member whose input this layer reads instead of the running value; null otherwise.</summary>
+    public string? InputFrom { get; internal set; }
     /// <summary>Use of a block with a skip input: the member whose input it receives (or the enclosing block's own skip).</summary>
     public string? SkipFrom { get; internal set; }
     /// <summary>Stage: the children's names, with {i} for the index.</summary>

@@ -23,6 +23,13 @@ public abstract class LayerAttribute : Attribute
     /// identifiers ("features.0.0", "block.2", "block1-0"). Containers for the leading parts are created.
     /// </summary>
     public string? Key { get; set; }
+
+    /// <summary>
+    /// Reads the input of an earlier member (<c>Input = nameof(conv)</c>) instead of the value the layers before it
+    /// produced: a branch beside them, joined back by [Sum], [Concat] or [Multiply] whose From names this layer (the
+    /// running value that reached it). RepVGG's or Inception's branches from one value are written this way.
+    /// </summary>
+    public string? Input { get; set; }
 }
 
 /// <summary>2-D convolution (PyTorch nn.Conv2d). MACs: H_out·W_out·C_out·(C_in/groups)·k².</summary>
