@@ -89,22 +89,28 @@ internal static partial class PyTorchExporter
         if (plan.Slim is { } slim) w.Line($"self.width = {Real(slim.Widths[slim.Widths.Count - 1])}");
     }
 
-    /// <summary>The forwards of a model with tasks or exits, and a slimmable model's set_width; false for a plain model
-    /// (its forward is written as a block's).</summary>
-    static bool FormForwards(Py w, ModelPlan plan, Context ctx)
+    /// <summary>The model's forwards: that of a plain model (as a block's), or those of a model with tasks or exits; and a
+    /// slimmable model's set_width.</summary>
+    static void FormForwards(Py w, ModelPlan plan, Context ctx)
     {
         bool keyed = Keyed(plan.Layers);
+        if (plan.Tasks.Count > 0 && plan.Exits.Count > 0)
+            throw new CliException($"{plan.Name}: tasks ([Task]) and early exits ([Exit]) in one model are not exported to PyTorch");
+        if (!TaskOrExitForwards(w, plan, keyed, ctx)) Forward(w, plan.Layers, concrete: true, ctx);
         if (plan.Slim != null)
         {
+            // Widths are a switch beside whichever forward the model has.
             ctx.UsesRuntime = true;
-            Forward(w, plan.Layers, concrete: true, ctx);
             w.Line()
              .Line("def set_width(self, width):").In()
              .Line("\"\"\"Runs the model at width, one of WIDTHS, from the same weights (no rebuild).\"\"\"")
              .Line($"{LayersModule}.set_width(self, self.WIDTHS, width)")
              .Line("self.width = width").Out();
-            return true;
         }
+    }
+
+    static bool TaskOrExitForwards(Py w, ModelPlan plan, bool keyed, Context ctx)
+    {
         if (plan.Tasks.Count > 0)
         {
             var first = plan.Tasks[0];

@@ -126,7 +126,7 @@ internal static partial class PyTorchExporter
         }
         FormConstruction(w, plan, ctx);
         w.Out().Line();
-        if (!FormForwards(w, plan, ctx)) Forward(w, plan.Layers, concrete: true, ctx);
+        FormForwards(w, plan, ctx);
         return w.ToString();
     }
 
