@@ -94,8 +94,7 @@ internal static partial class PyTorchExporter
     static void FormForwards(Py w, ModelPlan plan, Context ctx)
     {
         bool keyed = Keyed(plan.Layers);
-        if (plan.Tasks.Count > 0 && plan.Exits.Count > 0)
-            throw new CliException($"{plan.Name}: tasks ([Task]) and early exits ([Exit]) in one model are not exported to PyTorch");
+        // The core refuses tasks with exits in one model, so at most one of the two forward forms is written.
         if (!TaskOrExitForwards(w, plan, keyed, ctx)) Forward(w, plan.Layers, concrete: true, ctx);
         if (plan.Slim != null)
         {
