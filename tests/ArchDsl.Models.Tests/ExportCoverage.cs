@@ -13,7 +13,8 @@ public partial class CoverageGate
     [Conv2d("inChannels", Kernel = 1, Activation = Act.Sigmoid), Multiply(From = nameof(conv))] Conv2d gate;
 }
 
-/// <summary>Pixel shuffle, bilinear upsampling, every elementwise module, stochastic depth, and a GELU-tanh head.</summary>
+/// <summary>Pixel shuffle, bilinear upsampling, every elementwise module, stochastic depth, a [Sum] join (x + the
+/// input of mix), and a GELU-tanh head.</summary>
 [Model, Input(3, 16, 16)]
 public partial class ExportCoverageNet
 {
@@ -24,6 +25,7 @@ public partial class ExportCoverageNet
     [Upsample(2, Mode = UpsampleMode.Bilinear)] Upsample up;
     [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.Tanh)] Conv2d mix;
     [StochasticDepth(0.1), Residual(From = nameof(mix))] ArchDsl.Layers.StochasticDepth drop;
+    [Conv2d(8, Kernel = 1), Sum(From = nameof(mix))] Conv2d sum;
     [SiLU] SiLU silu;
     [Hardsigmoid] Hardsigmoid hardsigmoid;
     [Tanh] Tanh tanh;

@@ -36,15 +36,10 @@ internal static class ExportedSamples
         return folder;
     }
 
-    /// <summary>
-    /// Models the export does not write yet (tasks chosen at forward time, early exits, slimmable widths) are one error
-    /// line each and exit code 1, the others written; anything else is a failure.
-    /// </summary>
+    /// <summary>Every model is written: a non-zero exit is a failure.</summary>
     internal static void CheckExit(int code, string stdout, string stderr)
     {
-        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        bool onlyUnsupported = code == 1 && lines.Length > 0 && lines.All(l => l.StartsWith("archdsl: error: ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("are not exported to PyTorch yet", StringComparison.Ordinal));
-        if (code != 0 && !onlyUnsupported)
+        if (code != 0)
             throw new InvalidOperationException($"archdsl export pytorch exited with {code}:\n{stdout}\n{stderr}");
     }
 }

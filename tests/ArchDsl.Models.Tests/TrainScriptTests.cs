@@ -129,17 +129,21 @@ public class TrainScriptTests(ITestOutputHelper output)
                 return self.head(self.norm(x))
         """;
 
-    /// <summary>Model, its file (null: exported), the loss train.py picks, steps, and the fraction of the first loss the
-    /// last must stay under.</summary>
-    public static TheoryData<string, string?, string, int, double> Tasks => new()
+    /// <summary>Model, its file (null: exported), the loss train.py picks, steps, the fraction of the first loss the
+    /// last must stay under, and a task to train (--task).</summary>
+    public static TheoryData<string, string?, string, int, double, string?> Tasks => new()
     {
-        { "TinyLm", TinyLmPy, "tokens loss", 12, 0.3 },   // next-token cross-entropy over random ids
-        { "UNet", null, "regression loss", 6, 0.9 },      // mean squared error to fixed random targets
+        { "TinyLm", TinyLmPy, "tokens loss", 12, 0.3, null },   // next-token cross-entropy over random ids
+        { "UNet", null, "regression loss", 6, 0.9, null },      // mean squared error to fixed random targets
+        // The forms beside forward(x): the mean loss over every exit, over every width, and one task's path.
+        { "EarlyExitNet", null, "classes loss", 12, 0.9, null },
+        { "SlimmableMobileNet", null, "classes loss", 12, 0.9, null },
+        { "IptSmall", null, "regression loss, task Denoising", 6, 0.97, "Denoising" },
     };
 
     [Theory]
     [MemberData(nameof(Tasks))]
-    public void Token_and_regression_models_train_with_their_own_loss(string model, string? source, string task, int steps, double fraction)
+    public void Token_and_regression_models_train_with_their_own_loss(string model, string? source, string task, int steps, double fraction, string? taskName)
     {
         string folder = Directory.CreateTempSubdirectory("archdsl-train-").FullName;
         try
@@ -153,11 +157,13 @@ public class TrainScriptTests(ITestOutputHelper output)
                 File.WriteAllText(Path.Combine(folder, model + ".py"), source);
                 script = Path.Combine(folder, "train.py");
             }
-            string stdout = PythonTwinRuns.Python(new[]
+            var arguments = new List<string>
             {
                 script, "--model", model, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--samples", "4", "--batch-size", "4",
                 "--lr", "0.01", "--out", Path.Combine(folder, model + ".pt"),
-            }, folder, new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" });
+            };
+            if (taskName is not null) arguments.AddRange(new[] { "--task", taskName });
+            string stdout = PythonTwinRuns.Python(arguments.ToArray(), folder, new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" });
             output.WriteLine(stdout);
             Assert.Contains($"on 1 process(es), gloo, cpu; {task}", stdout);
             var losses = Regex.Matches(stdout, @"step (\d+) loss ([0-9.]+)")
@@ -207,6 +213,16 @@ public class TrainScriptTests(ITestOutputHelper output)
     {
         foreach (var file in new[] { "train.py", "archdsl_layers.py" })
             Assert.Equal(File.ReadAllText(Path.Combine(PythonTwinRuns.LayersFolder, file)), File.ReadAllText(Path.Combine(ExportedSamples.Folder, file)));
+    }
+
+    [Fact]
+    public void An_unknown_task_is_one_line_and_a_non_zero_exit()
+    {
+        string exported = ExportedSamples.Folder;
+        var (code, _, stderr) = PythonTwinRuns.Execute("/usr/bin/python3", new[] { Path.Combine(exported, "train.py"), "--model", "IptSmall", "--task", "Colouring" }, exported);
+        output.WriteLine(stderr);
+        Assert.NotEqual(0, code);
+        Assert.Equal("train.py: IptSmall has no task 'Colouring' (its tasks: SuperResolution2x, SuperResolution3x, SuperResolution4x, Denoising, Deraining)", stderr.TrimEnd('\n'));
     }
 
     [Fact]

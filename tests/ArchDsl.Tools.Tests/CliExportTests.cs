@@ -23,17 +23,25 @@ public class CliExportTests
         foreach (var dir in new[] { first, second })
         {
             var r = Tooling.Run(Tooling.Root, Timeout, new[] { Cli, "export", "pytorch", Samples, "--out", dir });
-            // The three samples with forms the export does not write yet are one line each, and the exit code says so.
-            Assert.True(r.ExitCode == 1, r.All);
-            Assert.Equal(new[]
-            {
-                "archdsl: error: EarlyExitNet: early exits ([Exit]) are not exported to PyTorch yet",
-                "archdsl: error: IptSmall: tasks chosen at forward time ([Task], forward(x, task)) are not exported to PyTorch yet",
-                "archdsl: error: SlimmableMobileNet: slimmable widths ([Slimmable]) are not exported to PyTorch yet",
-            }, r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+            // Every sample is written, those with tasks, early exits and slimmable widths too.
+            Assert.True(r.ExitCode == 0, r.All);
+            Assert.Equal("", r.Stderr.Trim());
             Assert.Contains("ArchDsl.Samples.ResNet50: 25,557,032 parameters", r.Stdout);
-            Assert.False(File.Exists(Path.Combine(dir, "IptSmall.py")));
+            foreach (var model in new[] { "IptSmall", "EarlyExitNet", "SlimmableMobileNet" })
+                Assert.True(File.Exists(Path.Combine(dir, model + ".py")), model);
         }
+        // The forms' forwards and counts. EarlyExitNet's exit 0 after stage1, by hand: stem 3·16·9 + 16 = 448,
+        // stage1 16·16·9 + 16 = 2,320, the exit's fc 16·10 + 10 = 170.
+        string ipt = File.ReadAllText(Path.Combine(first, "IptSmall.py"));
+        Assert.Contains("class Task(enum.IntEnum):", ipt);
+        Assert.Contains("def forward(self, x, task=None):", ipt);
+        string exits = File.ReadAllText(Path.Combine(first, "EarlyExitNet.py"));
+        Assert.Contains("def forward_exits(self, x):", exits);
+        Assert.Contains("def forward(self, x, threshold=None, mode=\"per_batch\"):", exits);
+        Assert.Contains($"EXIT_PARAMETER_COUNTS = ({448 + 2320 + 170}, ", exits);
+        string slim = File.ReadAllText(Path.Combine(first, "SlimmableMobileNet.py"));
+        Assert.Contains("WIDTHS = (0.25, 0.5, 0.75, 1.0)", slim);
+        Assert.Contains("def set_width(self, width):", slim);
         string resnet = File.ReadAllText(Path.Combine(first, "ResNet50.py"));
         // torchvision's resnet50 stem and its published 25,557,032 parameters, written as hand-written PyTorch.
         Assert.Contains("class ResNet50(nn.Module):", resnet);

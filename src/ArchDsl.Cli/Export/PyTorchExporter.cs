@@ -15,7 +15,7 @@ namespace ArchDsl.Cli.Export;
 /// generated TorchSharp module's order under the same state_dict paths, with the same forward. Everything is rendered
 /// from the core's plan (recipes, residuals, joins, activations, keys); nothing about a layer is worked out here.
 /// </summary>
-internal static class PyTorchExporter
+internal static partial class PyTorchExporter
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -26,10 +26,6 @@ internal static class PyTorchExporter
     {
         var plan = model.Plan;
         var ctx = new Context(plan.Name);
-        // Forms the export does not write yet: a clear error rather than a module with a different forward.
-        if (plan.Tasks.Count > 0) throw new CliException($"{plan.Name}: tasks chosen at forward time ([Task], forward(x, task)) are not exported to PyTorch yet");
-        if (plan.Exits.Count > 0) throw new CliException($"{plan.Name}: early exits ([Exit]) are not exported to PyTorch yet");
-        if (plan.Slim != null) throw new CliException($"{plan.Name}: slimmable widths ([Slimmable]) are not exported to PyTorch yet");
         var classes = new List<string>();
         // Blocks first, in the order a reader meets them (a block before the blocks that use it is not needed in Python,
         // but reads better): sorted by name, as the generator reads them.
@@ -42,11 +38,14 @@ internal static class PyTorchExporter
           .Append("Trainable parameters: ").Append(Report.Number(plan.Parameters)).Append('\n')
           .Append("Buffer elements: ").Append(Report.Number(plan.Buffers)).Append('\n')
           .Append("Multiply-accumulates per sample: ").Append(Report.Number(plan.Macs)).Append(" at ").Append(plan.Input.ToString()).Append('\n')
-          .Append("Output: ").Append(plan.Output.ToString()).Append("\n\n")
+          .Append("Output: ").Append(plan.Output.ToString()).Append('\n')
+          .Append(FormSummary(plan)).Append('\n')
           .Append("The state_dict keys, shapes and order are those of the generated TorchSharp module, so checkpoints move\n")
           .Append("between the two. Edit the declaration and export again rather than editing this file.\n")
           .Append("\"\"\"\n");
-        if (ctx.UsesOrderedDict) sb.Append("from collections import OrderedDict\n\n");
+        if (ctx.UsesOrderedDict) sb.Append("from collections import OrderedDict\n");
+        if (ctx.UsesEnum) sb.Append("import enum\n");
+        if (ctx.UsesOrderedDict || ctx.UsesEnum) sb.Append('\n');
         sb.Append("import torch\nfrom torch import nn\n");
         if (ctx.UsesFunctional) sb.Append("import torch.nn.functional as F\n");
         if (ctx.UsesRuntime) sb.Append('\n').Append("import ").Append(LayersModule).Append('\n');
@@ -58,7 +57,7 @@ internal static class PyTorchExporter
     sealed class Context(string model)
     {
         public string ModelName { get; } = model;
-        public bool UsesOrderedDict, UsesFunctional, UsesRuntime, UsesActivate;
+        public bool UsesOrderedDict, UsesFunctional, UsesRuntime, UsesActivate, UsesEnum;
     }
 
     /// <summary>A Python writer with four-space indentation.</summary>
@@ -108,8 +107,9 @@ internal static class PyTorchExporter
          .Line($"INPUT_SHAPE = {Tuple(plan.Input.Values())}")
          .Line($"INPUT_DTYPE = \"{(tokenIds ? "int64" : "float32")}\"")
          .Line($"OUTPUT_SHAPE = {Tuple(plan.Output.Values())}")
-         .Line($"VOCAB_SIZE = {vocab}")
-         .Line()
+         .Line($"VOCAB_SIZE = {vocab}");
+        FormConstants(w, plan, ctx);
+        w.Line()
          .Line("def __init__(self, device=None, dtype=None):").In();
         CurrentReserved.Clear();
         w
@@ -124,8 +124,9 @@ internal static class PyTorchExporter
             ctx.UsesRuntime = true;
             w.Line($"{LayersModule}.StochasticDepth.ramp(self, {Real(ramp.Max)}{(ramp.EndsAtMax ? "" : ", ends_at_max=False")})");
         }
+        FormConstruction(w, plan, ctx);
         w.Out().Line();
-        Forward(w, plan.Layers, concrete: true, ctx);
+        FormForwards(w, plan, ctx);
         return w.ToString();
     }
 
@@ -228,23 +229,25 @@ internal static class PyTorchExporter
             if (!concrete && n.Residual is { Optional: true, Mode: ShortcutMode.ByArgument } opt)
                 w.Line($"self.{PyName(opt.FlagName)} = {PyName(opt.FlagName)}");
             if (keyed && n.Residual is { } r && HasProjection(n, concrete))
-                w.Line($"{Local(r.ShortcutName)} = {ProjectionOrNone(r, concrete, uses)}");
+                w.Line($"{Local(r.ShortcutName)} = {ProjectionOrNone(n, r, concrete, layers, keyed, ctx, uses)}");
         }
         if (!keyed)
         {
             foreach (var n in layers)
                 if (n.Residual is { } r && HasProjection(n, concrete))
-                    w.Line($"self.{Attr(r.ShortcutName, ctx)} = {ProjectionOrNone(r, concrete, uses)}");
+                    w.Line($"self.{Attr(r.ShortcutName, ctx)} = {ProjectionOrNone(n, r, concrete, layers, keyed, ctx, uses)}");
             return uses[0];
         }
         Registration(w, layers, concrete);
         return uses[0];
     }
 
-    static string ProjectionOrNone(ResidualNode r, bool concrete, bool[] uses)
+    static string ProjectionOrNone(LayerNode n, ResidualNode r, bool concrete, List<LayerNode> layers, bool keyed, Context ctx, bool[] uses)
     {
         uses[0] = true;
-        string create = Projection(r);
+        // A slimmable model's projection runs every width: its recipe is the core's (a slimmable 1×1 convolution and a
+        // switchable batch norm).
+        string create = r.SlimProjection is { } slim ? Render(slim, n, layers, keyed, ctx, uses) : Projection(r);
         return !concrete && r.Mode == ShortcutMode.ByArgument ? $"{create} if {PyName(r.FlagName)} else None" : create;
     }
 
@@ -402,7 +405,15 @@ internal static class PyTorchExporter
     /// this name (as in the generated module).</param>
     static void Forward(Py w, List<LayerNode> layers, bool concrete, Context ctx, string? skip = null)
     {
-        bool keyed = Keyed(layers);
+        w.Line(skip is null ? "def forward(self, x):" : "def forward(self, x, skip):").In();
+        Statements(w, layers, Keyed(layers), concrete, ctx, skip);
+        w.Line("return x").Out();
+    }
+
+    /// <summary>The statements that run <paramref name="layers"/> on <c>x</c> (a forward's body, or a part of one: a
+    /// task's head, an exit segment); <paramref name="keyed"/> says how the whole module registered them.</summary>
+    static void Statements(Py w, List<LayerNode> layers, bool keyed, bool concrete, Context ctx, string? skip = null)
+    {
         var identities = new Dictionary<string, string>(StringComparer.Ordinal);
         if (skip != null) identities[skip] = "skip";
         int captured = 0;
@@ -417,7 +428,6 @@ internal static class PyTorchExporter
             else if (n.ActivationParameter is { } p) { ctx.UsesActivate = true; w.Line($"x = _activate(self.{PyName(p)}, x)"); }
         }
 
-        w.Line(skip is null ? "def forward(self, x):" : "def forward(self, x, skip):").In();
         foreach (var n in layers)
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"{id} = x");
@@ -486,7 +496,6 @@ internal static class PyTorchExporter
             }
             if (!gate) Activation(n, fresh);
         }
-        w.Line("return x").Out();
     }
 
     /// <summary>How forward reaches a layer: its attribute, or in a keyed module its registered path.</summary>

@@ -580,6 +580,55 @@ class ExitHead(nn.Module):
         return self.fc(input.mean((2, 3)) if self.pool else input)
 
 
+def run_exits(x, threshold, mode, segments, exits):
+    """The confidence-thresholded forward of a model with early exits, as the C# EarlyExits.Run: segments run in turn;
+    after segment k (all but the last) exit k gives logits, and a sample whose largest softmax probability is at least
+    threshold returns there ("per_batch": when every sample of the batch is; "per_sample": each on its own). Returns the
+    logits (B x classes) and, per sample, the index of the exit it took (int64). For inference."""
+    if mode not in ("per_batch", "per_sample"):
+        raise ValueError(f"mode is 'per_batch' or 'per_sample', not {mode!r}")
+    if len(segments) != len(exits) + 1:
+        raise ValueError("one segment more than exits: the last ends in the model's classifier")
+    batch, last = x.shape[0], len(exits)
+
+    def confidence(logits):
+        return F.softmax(logits, -1).max(-1).values
+
+    if mode == "per_batch" or batch == 0:
+        for k in range(last):
+            x = segments[k](x)
+            logits = exits[k](x)
+            if bool(confidence(logits).ge(threshold).all()):
+                return logits, torch.full((batch,), k, dtype=torch.int64, device=logits.device)
+        final = segments[last](x)
+        return final, torch.full((batch,), last, dtype=torch.int64, device=final.device)
+    result = None
+    taken = torch.full((batch,), last, dtype=torch.int64, device=x.device)
+    remaining = torch.arange(batch, dtype=torch.int64, device=x.device)   # each row's place in the batch
+    for k in range(last):
+        if remaining.shape[0] == 0:
+            break
+        x = segments[k](x)
+        logits = exits[k](x)
+        if result is None:
+            result = torch.zeros(batch, logits.shape[1], dtype=logits.dtype, device=logits.device)
+        done = confidence(logits).ge(threshold)
+        if not bool(done.any()):
+            continue
+        rows = remaining.masked_select(done)
+        result.index_copy_(0, rows, logits[done])
+        taken.index_fill_(0, rows, k)
+        keep = done.logical_not()
+        x = x[keep]
+        remaining = remaining.masked_select(keep)
+    if remaining.shape[0] > 0:
+        final = segments[last](x)
+        if result is None:
+            result = torch.zeros(batch, final.shape[1], dtype=final.dtype, device=final.device)
+        result.index_copy_(0, remaining, final)
+    return result, taken
+
+
 class SlimmableConv2d(nn.Module):
     """A convolution whose first in_per_width[i] input and out_per_width[i] output channels run at width i (the
     widest by default): one weight and bias of the widest shape, sliced. Plain (groups 1) or depthwise."""

@@ -1,7 +1,7 @@
 """Trains a model exported by `archdsl export pytorch` with PyTorch's distributed engine (DDP under torchrun).
 
     torchrun --nproc_per_node=2 train.py --model <ModelName> [--steps N] [--batch-size B] [--lr LR]
-             [--out ckpt.pt] [--backend gloo|nccl] [--seed S]
+             [--out ckpt.pt] [--backend gloo|nccl] [--seed S] [--task NAME]
 
 <ModelName>.py must lie beside this file (export writes them together). Each process trains one replica on its share
 of the data; DDP averages the gradients. The backend is NCCL when CUDA is present (one GPU per process, by
@@ -11,6 +11,11 @@ Data: synthetic by default, so that the script runs out of the box: a fixed, see
 model learns to fit (random images with random class labels for a classifier, random token ids with next-token
 cross-entropy for a language model, else a mean squared error to fixed random targets). Put your own data in
 user_data() below.
+
+Models with forms beside forward(x): with tasks ([Task]) one task is trained, --task or the first declared (the
+other tasks' heads and tails keep their weights); with early exits ([Exit]) every exit and the model's output are
+trained, the loss the mean of their losses (forward_exits); a slimmable model ([Slimmable]) is trained at every width
+each step, the loss the mean over the widths (Yu et al.'s slimmable training), and left at the widest.
 
 Rank 0 logs the loss (averaged over the processes) and saves model.module.state_dict() with torch.save, which the
 generated TorchSharp module loads strictly: model.LoadCheckpoint("ckpt.pt").
@@ -56,7 +61,51 @@ def task(model_class):
     return "regression"
 
 
-def synthetic_data(model_class, batch_size, rank, world_size, seed, samples):
+class Trained(torch.nn.Module):
+    """What one training step runs: forward(x) gives the list of outputs that each take the loss (one for a plain
+    model; each exit's logits; the output at each width; the chosen task's output)."""
+
+    def __init__(self, model, task_name=None):
+        super().__init__()
+        self.model = model
+        self.task_name = task_name
+
+    def forward(self, x):
+        model = self.model
+        if self.task_name is not None:
+            return [model(x, model.Task[self.task_name])]
+        if hasattr(model, "forward_exits"):
+            return list(model.forward_exits(x))
+        if hasattr(model, "WIDTHS"):
+            outputs = []
+            for width in model.WIDTHS:
+                model.set_width(width)
+                outputs.append(model(x))
+            model.set_width(model.WIDTHS[-1])
+            return outputs
+        return [model(x)]
+
+
+def task_named(model_class, name):
+    """The task to train: name (checked), or the first declared; None for a model without tasks."""
+    tasks = getattr(model_class, "Task", None)
+    if tasks is None:
+        if name is not None:
+            raise SystemExit(f"train.py: {model_class.__name__} declares no tasks, so --task {name} means nothing")
+        return None
+    names = [t.name for t in tasks]
+    if name is None:
+        return names[0]
+    if name not in names:
+        raise SystemExit(f"train.py: {model_class.__name__} has no task '{name}' (its tasks: {', '.join(names)})")
+    return name
+
+
+def output_shape(model_class, task_name):
+    return tuple(model_class.TASK_OUTPUT_SHAPES[task_name]) if task_name else tuple(model_class.OUTPUT_SHAPE)
+
+
+def synthetic_data(model_class, batch_size, rank, world_size, seed, samples, task_name=None):
     """A fixed set of random samples, the same in every process, of which each process takes every world_size-th."""
     generator = torch.Generator().manual_seed(seed)
     shape = (samples,) + tuple(model_class.INPUT_SHAPE)
@@ -72,7 +121,7 @@ def synthetic_data(model_class, batch_size, rank, world_size, seed, samples):
         if kind == "classes":
             targets = torch.randint(0, model_class.OUTPUT_SHAPE[0], (samples,), generator=generator)
         else:
-            targets = torch.randn((samples,) + tuple(model_class.OUTPUT_SHAPE), generator=generator)
+            targets = torch.randn((samples,) + output_shape(model_class, task_name), generator=generator)
     if samples < world_size:
         raise SystemExit(f"train.py: --samples {samples} leaves some of the {world_size} processes without data")
     mine = torch.arange(rank, samples, world_size)
@@ -114,12 +163,14 @@ def parse(argv):
     parser.add_argument("--backend", choices=["gloo", "nccl"], help="default: nccl with CUDA, else gloo")
     parser.add_argument("--seed", type=int, default=0, help="seeds the weights and the synthetic data (default 0)")
     parser.add_argument("--samples", type=int, default=64, help="size of the synthetic data set (default 64)")
+    parser.add_argument("--task", help="a model with [Task]s: the task to train (default: the first declared)")
     return parser.parse_args(argv)
 
 
 def main(argv):
     args = parse(argv)
     model_class = model_class_named(args.model)
+    task_name = task_named(model_class, args.task)
     backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
     if backend == "nccl" and not torch.cuda.is_available():
         raise SystemExit("train.py: --backend nccl needs CUDA, and this machine has none: use gloo")
@@ -142,18 +193,19 @@ def main(argv):
     # The same initial weights in every process (DDP also broadcasts rank 0's).
     torch.manual_seed(args.seed)
     model = model_class().to(device)
-    # Experts a batch does not route to get no gradient: DDP must be told to expect that.
-    sparse = any(type(m).__name__ == "MixtureOfExperts" for m in model.modules())
-    ddp = DistributedDataParallel(model, device_ids=[local_rank] if device.type == "cuda" else None,
+    # Experts a batch does not route to get no gradient, nor do the other tasks' heads and tails: DDP must be told.
+    sparse = any(type(m).__name__ == "MixtureOfExperts" for m in model.modules()) or task_name is not None
+    ddp = DistributedDataParallel(Trained(model, task_name), device_ids=[local_rank] if device.type == "cuda" else None,
                                   find_unused_parameters=sparse)
     optimizer = torch.optim.AdamW(ddp.parameters(), lr=args.lr)
     kind = task(model_class)
     data = user_data(model_class, args.batch_size, rank, world_size, device)
     if data is None:
-        data = synthetic_data(model_class, args.batch_size, rank, world_size, args.seed + 1, args.samples)
+        data = synthetic_data(model_class, args.batch_size, rank, world_size, args.seed + 1, args.samples, task_name)
     if rank == 0:
         print(f"training {args.model} ({sum(p.numel() for p in model.parameters()):,} parameters) on {world_size} "
-              f"process(es), {backend}, {device.type}; {kind} loss", flush=True)
+              f"process(es), {backend}, {device.type}; {kind} loss{'' if task_name is None else ', task ' + task_name}",
+              flush=True)
 
     torch.manual_seed(args.seed + 2 + rank)  # dropout and stochastic depth differ between replicas, reproducibly
     ddp.train()
@@ -166,7 +218,8 @@ def main(argv):
             inputs, targets = next(batches)
         inputs, targets = inputs.to(device), targets.to(device)
         optimizer.zero_grad(set_to_none=True)
-        value = loss(kind, ddp(inputs), targets)
+        outputs = ddp(inputs)
+        value = sum(loss(kind, o, targets) for o in outputs) / len(outputs)
         value.backward()
         optimizer.step()
         logged = value.detach().clone()

@@ -6,8 +6,13 @@ Tensors are exchanged as raw little-endian files: float32 (.f32), or int64 token
                                             weights) and prints "model MODEL", "parameters N", "buffers N", then "P<TAB>key<TAB>d1,d2,..." for
                                             each parameter and "B<TAB>..." for each buffer, in registration order,
                                             and "S<TAB>..." for each state_dict entry, in state_dict order
-  exported.py run DIR MODEL CKPT IN OUT     builds it on the CPU, loads CKPT (torch.load) strictly, and writes its eval
-                                            output on IN (batch 2, the class's INPUT_SHAPE and INPUT_DTYPE) to OUT
+  exported.py run DIR MODEL CKPT IN OUT [HOW]
+                                            builds it on the CPU, loads CKPT (torch.load) strictly, and writes its eval
+                                            output on IN (batch 2, the class's INPUT_SHAPE and INPUT_DTYPE) to OUT;
+                                            HOW calls another forward, its outputs flattened one after another:
+                                            task:N (forward(x, N)), exits (forward_exits(x)), threshold:T:MODE
+                                            (forward(x, T, MODE): the logits, then the exit indices as floats),
+                                            width:W (set_width(W), then forward(x))
 """
 import importlib
 import sys
@@ -41,7 +46,25 @@ def describe_one(folder, name):
         print(f"S\t{key}\t{shape(value)}")
 
 
-def run(folder, name, checkpoint, input_path, output_path):
+def call(model, x, how):
+    """The outputs of the forward HOW names, as a list of tensors."""
+    if how is None:
+        return [model(x)]
+    kind, *args = how.split(":")
+    if kind == "task":
+        return [model(x, int(args[0]))]
+    if kind == "exits":
+        return list(model.forward_exits(x))
+    if kind == "threshold":
+        logits, taken = model(x, float(args[0]), args[1])
+        return [logits, taken.to(torch.float32)]
+    if kind == "width":
+        model.set_width(float(args[0]))
+        return [model(x)]
+    raise ValueError(f"unknown call {how!r}")
+
+
+def run(folder, name, checkpoint, input_path, output_path, how=None):
     cls = load_class(folder, name)
     model = cls()
     state = torch.load(checkpoint)
@@ -51,10 +74,11 @@ def run(folder, name, checkpoint, input_path, output_path):
     with open(input_path, "rb") as f:
         x = torch.frombuffer(bytearray(f.read()), dtype=dtype).reshape((2,) + tuple(cls.INPUT_SHAPE))
     with torch.no_grad():
-        y = model(x)
+        ys = call(model, x, how)
+    y = torch.cat([t.detach().reshape(-1).to(torch.float32) for t in ys])
     with open(output_path, "wb") as f:
-        f.write(y.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes())
-    print(f"{name}: loaded {len(state)} keys strictly, output {tuple(y.shape)}, max |y| = {y.abs().max().item():.4g}")
+        f.write(y.contiguous().numpy().astype("<f4").tobytes())
+    print(f"{name}{'' if how is None else ' ' + how}: loaded {len(state)} keys strictly, output {tuple(ys[0].shape)}, max |y| = {y.abs().max().item():.4g}")
 
 
 if __name__ == "__main__":
