@@ -26,6 +26,7 @@ public partial class ExportCoverageNet
     [Conv2d(8, Kernel = 3, Padding = 1, Activation = Act.Tanh)] Conv2d mix;
     [StochasticDepth(0.1), Residual(From = nameof(mix))] ArchDsl.Layers.StochasticDepth drop;
     [Conv2d(8, Kernel = 1), Sum(From = nameof(mix))] Conv2d sum;
+    [Conv2d(4, Kernel = 1, Input = nameof(mix)), Concat(From = nameof(branch))] Conv2d branch;
     [SiLU] SiLU silu;
     [Hardsigmoid] Hardsigmoid hardsigmoid;
     [Tanh] Tanh tanh;

@@ -418,7 +418,7 @@ internal static partial class PyTorchExporter
         if (skip != null) identities[skip] = "skip";
         int captured = 0;
         foreach (var n in layers)
-            foreach (var from in new[] { n.Residual?.From ?? n.Join?.From, n.SkipFrom })
+            foreach (var from in new[] { n.InputFrom, n.Residual?.From ?? n.Join?.From, n.SkipFrom })
                 if (from != null && !identities.ContainsKey(from))
                     identities[from] = captured++ == 0 ? "identity" : "identity" + captured.ToString(Inv);
 
@@ -432,9 +432,11 @@ internal static partial class PyTorchExporter
         {
             if (identities.TryGetValue(n.Name, out var id)) w.Line($"{id} = x");
             string m = Access(n, keyed, ctx);
+            // A branch (Input = nameof(member)) reads that member's input instead of the running value.
+            string input = n.InputFrom is { } inputFrom ? identities[inputFrom] : "x";
             if (n.Residual is { Optional: true } branch && n.KindInfo is { DropsResidualBranch: true })
             {
-                string add = $"x = {m}(x) + {identities[branch.From]}";
+                string add = $"x = {m}({input}) + {identities[branch.From]}";
                 if (concrete ? !branch.Differs : branch.Mode == ShortcutMode.Identity) w.Line(add);
                 else if (!concrete && branch.Mode == ShortcutMode.ByArgument) w.Line($"if not self.{PyName(branch.FlagName)}:").In().Line(add).Out();
                 if (n.Activation is { } branchAct) w.Line(ActivationCall(branchAct, false, ctx));
@@ -456,7 +458,7 @@ internal static partial class PyTorchExporter
                      .Line($"x = {StageAccess(n)}(x)").Out();
                     break;
                 case ForwardForm.Call:
-                    w.Line(n.SkipFrom is { } skipFrom ? $"x = {m}(x, {identities[skipFrom]})" : $"x = {m}(x)");
+                    w.Line(n.SkipFrom is { } skipFrom ? $"x = {m}({input}, {identities[skipFrom]})" : $"x = {m}({input})");
                     break;
                 default:
                     throw new CliException($"layer kind '{n.Kind}' ({n.Name} in {ctx.ModelName}) has the forward form {n.KindInfo?.Forward}, which the PyTorch export cannot write");
