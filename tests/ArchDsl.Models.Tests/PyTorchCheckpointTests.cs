@@ -256,17 +256,22 @@ internal static class PyTorch
     public static void WriteFloats(string path, Tensor values) =>
         File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.contiguous().data<float>().ToArray().AsSpan()).ToArray());
 
-    internal static (int Code, string Stdout, string Stderr) Execute(string python, string[] arguments)
+    /// <summary>Runs a program to its end (ten minutes at most): exit code, standard output, standard error. The one
+    /// process runner of the PyTorch tests.</summary>
+    internal static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments, string? workingDirectory = null,
+        IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{python} {string.Join(' ', arguments)} ran over 10 minutes");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments.Take(2))} ran over 10 minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }

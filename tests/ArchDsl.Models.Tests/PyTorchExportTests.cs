@@ -369,20 +369,7 @@ public sealed class ExportedModules : IDisposable
 
     readonly Dictionary<string, Dictionary<string, List<string>>> described = new(StringComparer.Ordinal);
 
-    static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} ran over 10 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments) => PyTorch.Execute(program, arguments);
 
     public void Dispose()
     {

@@ -423,24 +423,9 @@ public sealed class PythonTwinRuns : IDisposable
         return stdout;
     }
 
-    /// <summary>Runs a program to its end (five minutes at most): exit code, standard output, standard error.</summary>
+    /// <summary>Runs a program to its end: exit code, standard output, standard error.</summary>
     internal static (int Code, string Stdout, string Stderr) Execute(string program, string[] arguments, string? workingDirectory = null,
-        IDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments.Take(2))} ran over 5 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+        IDictionary<string, string>? environment = null) => PyTorch.Execute(program, arguments, workingDirectory, environment);
 
     /// <inheritdoc/>
     public void Dispose()
