@@ -51,7 +51,7 @@ public partial class BadInputTests
             [Use(typeof(Up), "width = 8", Skip = "head")] Up up;
             [Conv2d(2, Kernel = 1)] Conv2d head;
         }
-        """, "ADSL0013", "Skip = \"head\"", new[] { "'head' is not a member before this one", "stem, pool" });
+        """, "ADSL0013", "Skip = \"head\"", new[] { "'head' is declared after this member", "the skip is the input of this member or an earlier one", "stem, pool" });
 
     [Fact]
     public void Skip_of_another_size_ADSL0013() => Expect(UpBlock + """

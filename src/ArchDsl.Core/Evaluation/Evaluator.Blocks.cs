@@ -588,23 +588,10 @@ public static partial class Evaluator
             args.Fail(Rules.BadArgument, arg.Span, false, where, $"Skip names the member whose input the block receives: Skip = nameof(member), got {arg.Describe()}");
             return null;
         }
-        Shape? shape = null;
-        var candidates = new List<string>();
-        if (args.Skip is { } own)
-        {
-            candidates.Add(own.Key);
-            if (own.Key == name) shape = own.Value;
-        }
-        foreach (var n in args.Earlier)
-        {
-            candidates.Add(n.Name);
-            if (n.Name == name) shape = n.Input;
-        }
+        var shape = LookUpEarlier(args.Session, args.Owner!, Rules.BadResidual, arg.Span, name, args.Inputs, where, "the skip is");
         if (shape is null)
         {
-            string list = candidates.Count == 0 ? "none" : string.Join(", ", candidates);
-            args.Fail(Rules.BadResidual, arg.Span, false, where,
-                $"'{name}' is not a member before this one; the skip is the input of an earlier member: {list}");
+            args.Failed = true;
             return null;
         }
         if (LayerCatalog.LayoutOf(shape) != layout)

@@ -411,7 +411,7 @@ public static partial class Evaluator
             };
             inputs[member.Name] = current;
 
-            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into, Skip = skip };
+            var args = new LayerArgs(s, scope, kind, layerAttr, path) { Earlier = into, Skip = skip, Inputs = inputs, Owner = owner };
             // Input = nameof(m): the layer reads the input of an earlier member instead of the running value (a
             // branch beside the layers before it); joins still read the running value.
             var layerInput = current;
@@ -648,14 +648,21 @@ public static partial class Evaluator
             return null;
         }
         from = text;
-        if (inputs.TryGetValue(text, out var shape)) return shape;
+        return LookUpEarlier(s, owner, Rules.BadArgument, arg.Span, text, inputs, path, "Input reads");
+    }
+
+    /// <summary>The input of a member at or before this one (or the block's skip) by name; else a finding at
+    /// <paramref name="at"/> that lists the candidates or says the member comes later.</summary>
+    private static Shape? LookUpEarlier(Session s, ModuleDecl owner, Rule rule, SourceSpan at, string name, IReadOnlyDictionary<string, Shape> inputs,
+        string path, string reader)
+    {
+        if (inputs.TryGetValue(name, out var shape)) return shape;
         bool later = false;
-        foreach (var m in owner.Members) later |= m.Name == text;
-        var earlier = new List<string>(inputs.Keys);
-        string candidates = earlier.Count == 0 ? "none" : string.Join(", ", earlier);
-        s.Report(Rules.BadArgument, arg.Span, false, path, later
-            ? $"'{text}' is declared after this member; Input reads the input of this member or an earlier one ({candidates})"
-            : $"'{text}' is not a layer of {owner.Name}; layers at or before this member: {candidates}");
+        foreach (var m in owner.Members) later |= m.Name == name;
+        string candidates = inputs.Count == 0 ? "none" : string.Join(", ", inputs.Keys);
+        s.Report(rule, at, false, path, later
+            ? $"'{name}' is declared after this member; {reader} the input of this member or an earlier one ({candidates})"
+            : $"'{name}' is not a layer of {owner.Name}; layers at or before this member: {candidates}");
         return null;
     }
 
@@ -669,15 +676,7 @@ public static partial class Evaluator
             return null;
         }
         from = text;
-        if (inputs.TryGetValue(text, out var shape)) return shape;
-        bool later = false;
-        foreach (var m in owner.Members) later |= m.Name == text;
-        var earlier = new List<string>(inputs.Keys);
-        string candidates = earlier.Count == 0 ? "none" : string.Join(", ", earlier);
-        s.Report(Rules.BadResidual, fromArg.Span, false, path, later
-            ? $"'{text}' is declared after this member; a join reads the input of this member or an earlier one ({candidates})"
-            : $"'{text}' is not a layer of {owner.Name}; layers at or before this member: {candidates}");
-        return null;
+        return LookUpEarlier(s, owner, Rules.BadResidual, fromArg.Span, text, inputs, path, "a join reads");
     }
 
     /// <summary>Concat and Multiply: shapes checked with both named; the output shape replaces the layer's.</summary>

@@ -38,9 +38,13 @@ internal sealed class LayerArgs
     internal Scope Scope => _scope;
     public AttributeDecl Attr { get; }
     public string Where { get; }
-    public bool Failed { get; private set; }
+    public bool Failed { get; internal set; }
     /// <summary>The layers of the same module declared before this one (a tied head finds its embedding there).</summary>
     public IReadOnlyList<LayerNode> Earlier { get; init; } = System.Array.Empty<LayerNode>();
+    /// <summary>The inputs of the members at or before this one (and the block's skip), by name, as joins read them.</summary>
+    public IReadOnlyDictionary<string, Shape> Inputs { get; init; } = new Dictionary<string, Shape>();
+    /// <summary>The model or block whose member this is.</summary>
+    public ModuleDecl? Owner { get; init; }
     /// <summary>The enclosing block's skip input, if it takes one: its name and shape.</summary>
     public KeyValuePair<string, Shape>? Skip { get; init; }
 

@@ -214,7 +214,7 @@ public sealed class DeclarationFuzzer
         if (x.Length == 3)
         {
             long c = x[0], h = x[1], w = x[2];
-            switch (R(0, 17))
+            switch (R(0, 18))
             {
                 case 0:
                 case 1:
@@ -295,6 +295,16 @@ public sealed class DeclarationFuzzer
                     Field(m, $"Use(typeof({blk}), \"width = {o}\", Skip = nameof({a}))", blk);
                     _params += c * o * 4 + o;
                     return new[] { c + o, h, w };
+                }
+                case 17:
+                {
+                    // Two branches from one value, summed: a 3×3 convolution, and a 1×1 one reading its input.
+                    string a = Name("j"), b = Name("j");
+                    long o = R(1, 4);
+                    Field(m, $"Conv2d({o}, Kernel = 3, Padding = 1)", "Conv2d", a);
+                    Field(m, $"Conv2d({o}, Kernel = 1, Input = nameof({a})), Sum(From = nameof({b}))", "Conv2d", b);
+                    _params += c * o * 9 + o + c * o + o;
+                    return new[] { o, h, w };
                 }
                 case 15:
                     Field(m, "Permute(0, 2, 3, 1)", "Permute");
